@@ -1,0 +1,845 @@
+//! A Tanita frame interpreted: every field the format carries, typed, with units.
+//!
+//! Fields are `Option`s because models differ (reference §2.2). Values are the device's own:
+//! nothing is recomputed. Frames in imperial units (BC-601 `~0,3`) are reported in metric; the
+//! original pairs stay in [`Reading::pairs`]. Unknown keys are kept in [`Reading::unknown`].
+//! What the reading *means* for a person (ranges, judgements) is deliberately not here.
+
+use super::frame::{Key, RawPair, RawValue, TanitaFrame};
+use crate::redact::REDACTED;
+use crate::scale::units::{Cm, Degrees, Kcal, Kg, KiloJoule, Ohm, Percent, Ratio};
+use std::fmt;
+
+/// Why a verified frame could not be read as a measurement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadingError {
+    /// A known numeric key carried something that is not a number.
+    #[error("field {key} should be a number but is not")]
+    NotANumber {
+        /// The key.
+        key: String,
+    },
+    /// A key appeared twice with different values.
+    #[error("field {key} appears twice")]
+    Duplicate {
+        /// The key.
+        key: String,
+    },
+}
+
+/// Sex as the analyzer codes it (`GE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// `1`
+    Male,
+    /// `2`
+    Female,
+}
+
+impl Sex {
+    /// The digit the protocol uses.
+    pub fn code(self) -> u8 {
+        match self {
+            Sex::Male => 1,
+            Sex::Female => 2,
+        }
+    }
+}
+
+/// Body type (`Bt`): standard or athletic; other codes (MC-780A sends `5`) kept as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyType {
+    /// `0`
+    Standard,
+    /// `2`
+    Athletic,
+    /// Any other code, e.g. `5` on MC-780A (meaning not published).
+    Other(u8),
+}
+
+impl BodyType {
+    fn from_code(c: u8) -> BodyType {
+        match c {
+            0 => BodyType::Standard,
+            2 => BodyType::Athletic,
+            other => BodyType::Other(other),
+        }
+    }
+
+    /// The digit the protocol uses.
+    pub fn code(self) -> u8 {
+        match self {
+            BodyType::Standard => 0,
+            BodyType::Athletic => 2,
+            BodyType::Other(c) => c,
+        }
+    }
+}
+
+/// Units the frame was sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitSystem {
+    /// kg and cm (the default everywhere but BC-601 imperial).
+    #[default]
+    Metric,
+    /// lb and inches (BC-601 control pair `~0,3`); converted to metric in the typed fields.
+    Imperial,
+}
+
+/// A calendar date from the device's own clock (set by hand: not authoritative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceDate {
+    /// Four-digit year.
+    pub year: u16,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
+}
+
+/// A time of day from the device's own clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceTime {
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// Present only where the model sends seconds (`Ti`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second: Option<u8>,
+}
+
+/// A body segment of an 8-electrode analyzer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    /// `R`
+    RightLeg,
+    /// `L`
+    LeftLeg,
+    /// `r`
+    RightArm,
+    /// `l`
+    LeftArm,
+    /// `T`
+    Trunk,
+}
+
+/// Values for one segment (keys: quantity letter + segment letter).
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+pub struct SegmentValues {
+    /// `F?` fat %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_percent: Option<Percent>,
+    /// `f?` fat mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_mass: Option<Kg>,
+    /// `M?` fat-free mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_free_mass: Option<Kg>,
+    /// `m?` muscle mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_mass: Option<Kg>,
+    /// `S?` fat score (−4…+4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_score: Option<i32>,
+    /// `s?` muscle score (−4…+4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_score: Option<i32>,
+}
+
+impl fmt::Debug for SegmentValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Segmental results, one slot per segment.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Segments {
+    /// Right leg.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right_leg: Option<SegmentValues>,
+    /// Left leg.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_leg: Option<SegmentValues>,
+    /// Right arm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right_arm: Option<SegmentValues>,
+    /// Left arm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_arm: Option<SegmentValues>,
+    /// Trunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trunk: Option<SegmentValues>,
+}
+
+impl Segments {
+    fn slot(&mut self, s: Segment) -> &mut SegmentValues {
+        let slot = match s {
+            Segment::RightLeg => &mut self.right_leg,
+            Segment::LeftLeg => &mut self.left_leg,
+            Segment::RightArm => &mut self.right_arm,
+            Segment::LeftArm => &mut self.left_arm,
+            Segment::Trunk => &mut self.trunk,
+        };
+        slot.get_or_insert_with(SegmentValues::default)
+    }
+
+    /// The values of one segment, if the frame had any.
+    pub fn get(&self, s: Segment) -> Option<&SegmentValues> {
+        match s {
+            Segment::RightLeg => self.right_leg.as_ref(),
+            Segment::LeftLeg => self.left_leg.as_ref(),
+            Segment::RightArm => self.right_arm.as_ref(),
+            Segment::LeftArm => self.left_arm.as_ref(),
+            Segment::Trunk => self.trunk.as_ref(),
+        }
+    }
+
+    /// Whether no segment carried a value.
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.right_leg,
+            &self.left_leg,
+            &self.right_arm,
+            &self.left_arm,
+            &self.trunk,
+        ]
+        .iter()
+        .all(|s| s.is_none())
+    }
+}
+
+/// The current path of an impedance measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpedancePath {
+    /// `H`: left half of the body (left leg to left arm).
+    LeftHalf,
+    /// `R`
+    RightLeg,
+    /// `L`
+    LeftLeg,
+    /// `r`
+    RightArm,
+    /// `l`
+    LeftArm,
+    /// `F`: both legs (foot to foot).
+    BothLegs,
+    /// `M`: whole body (MC-780A).
+    WholeBody,
+}
+
+impl ImpedancePath {
+    fn from_letter(c: u8) -> Option<ImpedancePath> {
+        Some(match c {
+            b'H' => ImpedancePath::LeftHalf,
+            b'R' => ImpedancePath::RightLeg,
+            b'L' => ImpedancePath::LeftLeg,
+            b'r' => ImpedancePath::RightArm,
+            b'l' => ImpedancePath::LeftArm,
+            b'F' => ImpedancePath::BothLegs,
+            b'M' => ImpedancePath::WholeBody,
+            _ => return None,
+        })
+    }
+}
+
+/// Resistance or reactance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpedanceComponent {
+    /// R
+    Resistance,
+    /// X (negative on MC-780, positive on DC-320 — stored as sent)
+    Reactance,
+}
+
+/// One raw bioimpedance value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Impedance {
+    /// Measurement frequency in kHz.
+    pub frequency_khz: u32,
+    /// R or X.
+    pub component: ImpedanceComponent,
+    /// Current path.
+    pub path: ImpedancePath,
+    /// The value in ohms, as sent.
+    pub ohms: Ohm,
+    /// The key it came from, e.g. `RH`.
+    pub key: Key,
+}
+
+/// A phase angle (`p?`, at 50 kHz).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhaseAngle {
+    /// Current path.
+    pub path: ImpedancePath,
+    /// Degrees, as sent (negative on MC-780).
+    pub degrees: Degrees,
+}
+
+/// A body-composition reading decoded from one verified Tanita frame.
+///
+/// `Debug` shows only the model and which fields are present, never a value.
+#[derive(Clone, PartialEq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct Reading {
+    // --- device identity and clock ---
+    /// `MO`, e.g. `MC-780` (no region suffix).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// `SN`, the device serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+    /// `ID`, the result number; all zeros means unused and becomes `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// `CC`, the card ID (MC-780A); all zeros becomes `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
+    /// `St`: 0 normal, 1 segmental measurement error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measurement_status: Option<i32>,
+    /// `Da` / `DT` / `DA`, from the device clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_date: Option<DeviceDate>,
+    /// `TI` / `Ti`, from the device clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_time: Option<DeviceTime>,
+    /// Units the frame was sent in.
+    pub unit_system: UnitSystem,
+
+    // --- inputs echoed by the device ---
+    /// `GE`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    /// `AG`, years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<u8>,
+    /// `DB` date of birth (BC-601 profile lines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<DeviceDate>,
+    /// `Hm`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<Cm>,
+    /// `Bt`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_type: Option<BodyType>,
+    /// `Pt`: clothes weight / preset tare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clothes_weight: Option<Kg>,
+    /// `Ta`: tare weight (PW-650).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tare_weight: Option<Kg>,
+    /// `AL`: activity level 1–3 (BC-601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity_level: Option<u8>,
+    /// `gF`: target body fat %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_fat_percent: Option<Percent>,
+
+    // --- whole body ---
+    /// `Wk` (or `Wp` in lb, `Ws` in st-lb, `Wg` in g — all reported in kg).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Kg>,
+    /// `MI`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bmi: Option<f64>,
+    /// `FW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_percent: Option<Percent>,
+    /// `fW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_mass: Option<Kg>,
+    /// `MW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_free_mass: Option<Kg>,
+    /// `mW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_mass: Option<Kg>,
+    /// `sW`: muscle score; the scale differs by model (−4…+4 or 1…24), stored raw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_score: Option<i32>,
+    /// `bW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bone_mass: Option<Kg>,
+    /// `wW`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_body_water: Option<Kg>,
+    /// `ww`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_water_percent: Option<Percent>,
+    /// `wI`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intracellular_water: Option<Kg>,
+    /// `wO`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extracellular_water: Option<Kg>,
+    /// `wo`: ECW/TBW.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extracellular_water_ratio: Option<Percent>,
+    /// `Sw`: standard weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_weight: Option<Kg>,
+    /// `OV`: degree of obesity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub obesity_degree: Option<Percent>,
+    /// `Sf`: standard body fat %.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_fat_percent: Option<Percent>,
+    /// `SM`: standard muscle mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_muscle_mass: Option<Kg>,
+    /// `IF`: visceral fat rating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visceral_fat_rating: Option<f64>,
+    /// `LP`: leg score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leg_score: Option<i32>,
+    /// `rB`: basal metabolic rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bmr_kcal: Option<Kcal>,
+    /// `rb`: basal metabolic rate in kJ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bmr_kj: Option<KiloJoule>,
+    /// `rJ`: BMR judgement score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bmr_score: Option<i32>,
+    /// `rA`: metabolic age, years.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metabolic_age: Option<i32>,
+    /// `rD`: daily calorie intake.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_calorie_intake: Option<Kcal>,
+    /// `RO`: Rohrer index (children).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rohrer_index: Option<f64>,
+    /// `gW`: predicted weight (target-fat feature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_weight: Option<Kg>,
+    /// `gf`: predicted fat mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_fat_mass: Option<Kg>,
+    /// `gt`: fat to gain or lose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fat_to_target: Option<Kg>,
+    /// `BA`: left/right balance, arms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance_arms: Option<i32>,
+    /// `BF`: left/right balance, legs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance_legs: Option<i32>,
+    /// `Ap`: athlete index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub athlete_index: Option<i32>,
+    /// `mh`: muscle mass / height², kg/m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_per_height2: Option<Ratio>,
+    /// `mb`: muscle mass / body weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muscle_per_weight: Option<Ratio>,
+    /// `AS`: appendicular skeletal muscle mass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appendicular_muscle_mass: Option<Kg>,
+    /// `ah`: SMI, appendicular muscle / height², kg/m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skeletal_muscle_index: Option<Ratio>,
+    /// `ab`: appendicular muscle / body weight.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appendicular_per_weight: Option<Ratio>,
+
+    // --- segmental and raw bioimpedance ---
+    /// Per-segment values (8-electrode models).
+    #[serde(skip_serializing_if = "Segments::is_empty")]
+    pub segments: Segments,
+    /// Raw impedances; `0.0` slots (reserved frequencies) are absent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub impedances: Vec<Impedance>,
+    /// Phase angles at 50 kHz.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phase_angles: Vec<PhaseAngle>,
+
+    // --- what was sent ---
+    /// Keys this decoder does not know, kept as sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<RawPair>,
+    /// Every pair exactly as sent, in order (original units).
+    pub pairs: Vec<RawPair>,
+    /// The control pairs, e.g. `~0,1`.
+    pub control: Vec<super::frame::ControlPair>,
+    /// The line as received, without CR/LF.
+    #[serde(serialize_with = "serialize_ascii")]
+    pub raw: Vec<u8>,
+}
+
+fn serialize_ascii<S: serde::Serializer>(raw: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(raw))
+}
+
+impl fmt::Debug for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reading")
+            .field("model", &self.model)
+            .field("unit_system", &self.unit_system)
+            .field("fields", &self.pairs.len())
+            .field(
+                "unknown_keys",
+                &self.unknown.iter().map(|p| p.key).collect::<Vec<_>>(),
+            )
+            .field("values", &format_args!("{REDACTED}"))
+            .finish()
+    }
+}
+
+impl Reading {
+    /// Interprets a verified frame, taking ownership of its bytes and pairs.
+    pub fn from_frame(frame: TanitaFrame) -> Result<Reading, ReadingError> {
+        let imperial = frame.control_value(0) == Some("3");
+        let (raw, control, pairs) = frame.into_parts();
+        let mut r = Reading {
+            unit_system: if imperial {
+                UnitSystem::Imperial
+            } else {
+                UnitSystem::Metric
+            },
+            raw,
+            control,
+            ..Reading::default()
+        };
+        let mass = |v: f64| if imperial { Kg::from_lb(v) } else { Kg(v) };
+        let mut seen = KeySet::default();
+        for (i, pair) in pairs.iter().enumerate() {
+            if !seen.insert(pair.key) {
+                let first = pairs[..i]
+                    .iter()
+                    .find(|p| p.key == pair.key)
+                    .map(|p| &p.value);
+                if first != Some(&pair.value) {
+                    return Err(ReadingError::Duplicate {
+                        key: pair.key.to_string(),
+                    });
+                }
+                continue;
+            }
+            let key = pair.key;
+            let text = pair.value.text();
+            let num = || number(key, &pair.value);
+            let int = || number(key, &pair.value).map(|v| v as i32);
+            match key.as_str() {
+                "MO" => r.model = Some(text.to_owned()),
+                "SN" => r.serial_number = Some(text.to_owned()),
+                "ID" => r.device_id = non_zero(text),
+                "CC" => r.card_id = non_zero(text),
+                "St" => r.measurement_status = Some(int()?),
+                "Da" | "DT" | "DA" => r.device_date = parse_date(text),
+                "DB" => r.birth_date = parse_date(text),
+                "TI" | "Ti" => r.device_time = parse_time(text),
+                "GE" => {
+                    r.sex = match int()? {
+                        1 => Some(Sex::Male),
+                        2 => Some(Sex::Female),
+                        _ => None,
+                    }
+                }
+                "AG" => r.age = u8::try_from(int()?).ok(),
+                "Hm" => {
+                    let v = num()?;
+                    r.height = Some(if imperial { Cm::from_inches(v) } else { Cm(v) });
+                }
+                "Bt" => r.body_type = u8::try_from(int()?).ok().map(BodyType::from_code),
+                "Pt" => r.clothes_weight = Some(mass(num()?)),
+                "Ta" => r.tare_weight = Some(mass(num()?)),
+                "AL" => r.activity_level = u8::try_from(int()?).ok(),
+                "gF" => r.target_fat_percent = Some(Percent(num()?)),
+                "Wk" => r.weight = Some(mass(num()?)),
+                "Wp" => r.weight = Some(Kg::from_lb(num()?)),
+                "Wg" => r.weight = Some(Kg::from_g(num()?)),
+                "Ws" => r.weight = Some(stone_pounds(key, text)?),
+                "MI" => r.bmi = Some(num()?),
+                "FW" => r.fat_percent = Some(Percent(num()?)),
+                "fW" => r.fat_mass = Some(mass(num()?)),
+                "MW" => r.fat_free_mass = Some(mass(num()?)),
+                "mW" => r.muscle_mass = Some(mass(num()?)),
+                "sW" => r.muscle_score = Some(int()?),
+                "bW" => r.bone_mass = Some(mass(num()?)),
+                "wW" => r.total_body_water = Some(mass(num()?)),
+                "ww" => r.body_water_percent = Some(Percent(num()?)),
+                "wI" => r.intracellular_water = Some(mass(num()?)),
+                "wO" => r.extracellular_water = Some(mass(num()?)),
+                "wo" => r.extracellular_water_ratio = Some(Percent(num()?)),
+                "Sw" => r.standard_weight = Some(mass(num()?)),
+                "OV" => r.obesity_degree = Some(Percent(num()?)),
+                "Sf" => r.standard_fat_percent = Some(Percent(num()?)),
+                "SM" => r.standard_muscle_mass = Some(mass(num()?)),
+                "IF" => r.visceral_fat_rating = Some(num()?),
+                "LP" => r.leg_score = Some(int()?),
+                "rB" => r.bmr_kcal = Some(Kcal(num()?)),
+                "rb" => r.bmr_kj = Some(KiloJoule(num()?)),
+                "rJ" => r.bmr_score = Some(int()?),
+                "rA" => r.metabolic_age = Some(int()?),
+                "rD" => r.daily_calorie_intake = Some(Kcal(num()?)),
+                "RO" => r.rohrer_index = Some(num()?),
+                "gW" => r.predicted_weight = Some(mass(num()?)),
+                "gf" => r.predicted_fat_mass = Some(mass(num()?)),
+                "gt" => r.fat_to_target = Some(mass(num()?)),
+                "BA" => r.balance_arms = Some(int()?),
+                "BF" => r.balance_legs = Some(int()?),
+                "Ap" => r.athlete_index = Some(int()?),
+                "mh" => r.muscle_per_height2 = Some(Ratio(num()?)),
+                "mb" => r.muscle_per_weight = Some(Ratio(num()?)),
+                "AS" => r.appendicular_muscle_mass = Some(mass(num()?)),
+                "ah" => r.skeletal_muscle_index = Some(Ratio(num()?)),
+                "ab" => r.appendicular_per_weight = Some(Ratio(num()?)),
+                "ZF" => push_impedance(
+                    &mut r,
+                    key,
+                    50,
+                    ImpedanceComponent::Resistance,
+                    ImpedancePath::BothLegs,
+                    num()?,
+                ),
+                _ => {
+                    if !interpret_coded(&mut r, pair, imperial)? {
+                        r.unknown.push(pair.clone());
+                    }
+                }
+            }
+        }
+        r.pairs = pairs;
+        Ok(r)
+    }
+
+    /// Whether the reading carries impedance-derived values (composition, not only weight).
+    pub fn has_composition(&self) -> bool {
+        self.fat_percent.is_some() || self.muscle_mass.is_some() || !self.impedances.is_empty()
+    }
+}
+
+/// Segment codes (`FR`, `mT` …), impedances (`RH`, `XF` …) and phase angles (`pM` …).
+fn interpret_coded(r: &mut Reading, pair: &RawPair, imperial: bool) -> Result<bool, ReadingError> {
+    let key = pair.key;
+    let [q, s] = key.bytes();
+    let segment = match s {
+        b'R' => Some(Segment::RightLeg),
+        b'L' => Some(Segment::LeftLeg),
+        b'r' => Some(Segment::RightArm),
+        b'l' => Some(Segment::LeftArm),
+        b'T' => Some(Segment::Trunk),
+        _ => None,
+    };
+    if let (Some(seg), true) = (segment, b"FfMmSs".contains(&q)) {
+        let v = number(key, &pair.value)?;
+        let mass = if imperial { Kg::from_lb(v) } else { Kg(v) };
+        let slot = r.segments.slot(seg);
+        match q {
+            b'F' => slot.fat_percent = Some(Percent(v)),
+            b'f' => slot.fat_mass = Some(mass),
+            b'M' => slot.fat_free_mass = Some(mass),
+            b'm' => slot.muscle_mass = Some(mass),
+            b'S' => slot.fat_score = Some(v as i32),
+            _ => slot.muscle_score = Some(v as i32),
+        }
+        return Ok(true);
+    }
+    let Some(path) = ImpedancePath::from_letter(s) else {
+        return Ok(false);
+    };
+    use ImpedanceComponent::{Reactance, Resistance};
+    let (khz, comp) = match q {
+        b'a' => (1, Resistance),
+        b'c' => (1, Reactance),
+        b'G' => (5, Resistance),
+        b'H' => (5, Reactance),
+        b'R' => (50, Resistance),
+        b'X' => (50, Reactance),
+        b'J' => (250, Resistance),
+        b'K' => (250, Reactance),
+        b'L' => (500, Resistance),
+        b'Q' => (500, Reactance),
+        b'i' => (1000, Resistance),
+        b'j' => (1000, Reactance),
+        b'p' => {
+            let v = number(key, &pair.value)?;
+            if v != 0.0 {
+                r.phase_angles.push(PhaseAngle {
+                    path,
+                    degrees: Degrees(v),
+                });
+            }
+            return Ok(true);
+        }
+        _ => return Ok(false),
+    };
+    let v = number(key, &pair.value)?;
+    push_impedance(r, key, khz, comp, path, v);
+    Ok(true)
+}
+
+fn push_impedance(
+    r: &mut Reading,
+    key: Key,
+    frequency_khz: u32,
+    component: ImpedanceComponent,
+    path: ImpedancePath,
+    ohms: f64,
+) {
+    // 0.0 marks a reserved slot the model does not measure (reference §8 item 4).
+    if ohms != 0.0 {
+        r.impedances.push(Impedance {
+            frequency_khz,
+            component,
+            path,
+            ohms: Ohm(ohms),
+            key,
+        });
+    }
+}
+
+/// Which keys a frame has already used: one bit per possible two-byte ASCII key.
+struct KeySet([u64; 256]);
+
+impl Default for KeySet {
+    fn default() -> Self {
+        KeySet([0; 256])
+    }
+}
+
+impl KeySet {
+    /// Marks `key`; false if it was already there.
+    fn insert(&mut self, key: Key) -> bool {
+        let [a, b] = key.bytes();
+        let bit = (usize::from(a & 0x7f) << 7) | usize::from(b & 0x7f);
+        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+        let fresh = self.0[word] & mask == 0;
+        self.0[word] |= mask;
+        fresh
+    }
+}
+
+fn number(key: Key, value: &RawValue) -> Result<f64, ReadingError> {
+    let not_a_number = || ReadingError::NotANumber {
+        key: key.to_string(),
+    };
+    match value {
+        RawValue::Bare(t) => t
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(not_a_number),
+        RawValue::Quoted(_) => Err(not_a_number()),
+    }
+}
+
+fn stone_pounds(key: Key, text: &str) -> Result<Kg, ReadingError> {
+    // `XX.YY.Y` = stones . pounds (with tenths)
+    let (st, lb) = text
+        .split_once('.')
+        .and_then(|(st, lb)| Some((st.parse::<f64>().ok()?, lb.parse::<f64>().ok()?)))
+        .ok_or_else(|| ReadingError::NotANumber {
+            key: key.to_string(),
+        })?;
+    Ok(Kg::from_lb(st * 14.0 + lb))
+}
+
+fn non_zero(text: &str) -> Option<String> {
+    (!text.is_empty() && !text.bytes().all(|b| b == b'0')).then(|| text.to_owned())
+}
+
+/// `dd/mm/yyyy`, `yyyy/mm/dd` or `yy/mm/dd`, told apart by where the 4-digit group is.
+/// A date the device clock got wrong is `None` (the raw pair stays).
+fn parse_date(text: &str) -> Option<DeviceDate> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let n = |s: &str| s.parse::<u16>().ok();
+    let (year, month, day) = match (a.len(), c.len()) {
+        (4, 2) => (n(a)?, n(b)?, n(c)?),
+        (2, 4) => (n(c)?, n(b)?, n(a)?),
+        (2, 2) => (2000 + n(a)?, n(b)?, n(c)?),
+        _ => return None,
+    };
+    let (month, day) = (u8::try_from(month).ok()?, u8::try_from(day).ok()?);
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(DeviceDate {
+        year,
+        month,
+        day,
+    })
+}
+
+fn parse_time(text: &str) -> Option<DeviceTime> {
+    let parts: Vec<u8> = text
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (hour, minute, second) = match parts.as_slice() {
+        [h, m] => (*h, *m, None),
+        [h, m, s] => (*h, *m, Some(*s)),
+        _ => return None,
+    };
+    (hour < 24 && minute < 60 && second.is_none_or(|s| s < 60)).then_some(DeviceTime {
+        hour,
+        minute,
+        second,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_every_variant() {
+        let d = |y, m, dd| {
+            Some(DeviceDate {
+                year: y,
+                month: m,
+                day: dd,
+            })
+        };
+        assert_eq!(parse_date("30/04/2020"), d(2020, 4, 30));
+        assert_eq!(parse_date("2026/06/03"), d(2026, 6, 3));
+        assert_eq!(parse_date("19/04/06"), d(2019, 4, 6));
+        assert_eq!(parse_date("31/13/2020"), None);
+        assert_eq!(parse_date("garbage"), None);
+    }
+
+    #[test]
+    fn times_with_and_without_seconds() {
+        assert_eq!(
+            parse_time("20:02"),
+            Some(DeviceTime {
+                hour: 20,
+                minute: 2,
+                second: None
+            })
+        );
+        assert_eq!(
+            parse_time("12:32:26"),
+            Some(DeviceTime {
+                hour: 12,
+                minute: 32,
+                second: Some(26)
+            })
+        );
+        assert_eq!(parse_time("25:00"), None);
+    }
+
+    #[test]
+    fn all_zero_ids_are_absent() {
+        assert_eq!(non_zero("0000000000000000"), None);
+        assert_eq!(non_zero("0000012345"), Some("0000012345".into()));
+    }
+
+    #[test]
+    fn stone_pounds_convert() {
+        let kg = stone_pounds(Key::new(b"Ws").unwrap(), "10.05.2").unwrap();
+        assert!((kg.0 - (145.2 * 0.453_592_37)).abs() < 1e-9);
+    }
+}
