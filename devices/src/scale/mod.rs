@@ -6,6 +6,7 @@
 
 pub mod checksum;
 pub mod decoder;
+pub mod exchange;
 pub mod line;
 pub mod models;
 pub mod pc_mode;
@@ -16,6 +17,7 @@ pub mod units;
 pub mod weight;
 
 pub use decoder::{decode_all, DecodeEvent, DecoderStats, StreamDecoder, MAX_LINE};
+pub use exchange::{ExchangeError, ExchangeEvent, Preset, PresetExchange};
 pub use line::{classify, DecodeError, LineKind};
 pub use models::{ModelProfile, OutputKind};
 pub use pc_mode::{Command, CommandError, Dialect, PresetSlot, Reply, StartCommand};
