@@ -4,3 +4,5 @@
 //!
 //! Deliberately not here: talking to the analyzer (that is `hakaru-devices`), drawing screens
 //! (the kiosk UI), and the server's API (the central-server crate).
+
+pub mod domain;
