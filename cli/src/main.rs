@@ -1,1 +1,94 @@
-fn main() {}
+//! `hakaru`: the technician's and operator's command line — decode captures now; list ports,
+//! watch a live analyzer, run the simulator and the demo as those land.
+//!
+//! This file only parses arguments, sets up logging and maps errors to exit codes; each
+//! subcommand lives in its own module under [`cmd`]. Deliberately not here: any protocol
+//! logic (that is `hakaru-devices`) or station behaviour (that is `hakaru-station`).
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Exit code when the command ran but found something wrong in its input (e.g. a rejected frame).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code when the command could not run (bad arguments, unreadable file).
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hakaru",
+    version,
+    about = "Hakaru 体組成計ステーションの技術者向けツール / Hakaru station tools for technicians",
+    long_about = "Hakaru 体組成計ステーションの技術者向けツール。\n\
+                  Hakaru station tools for technicians.\n\n\
+                  ログは標準エラー出力へ(測定値は記録しません)。HAKARU_LOG=debug で詳細表示。\n\
+                  Logs go to stderr and never contain measured values; HAKARU_LOG=debug for more.",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    after_help = "終了コード / exit codes: 0 正常 / ok, 1 入力に問題あり / findings in the input, \
+                  2 実行できず / could not run"
+)]
+struct Cli {
+    /// 詳細なログを出す(-v: info, -vv: debug) / More log output (-v: info, -vv: debug)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    /// ヘルプを表示 / Print help
+    #[arg(short = 'h', long, action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// バージョンを表示 / Print version
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// キャプチャを解析 / Decode a byte capture
+    #[command(
+        long_about = "キャプチャ(シリアルポートから記録したバイト列)を解析し、1 行に 1 つの JSON を出力します。\n\
+                      Decodes a byte capture (bytes recorded from the serial port) and prints one JSON \
+                      object per line.\n\n\
+                      棄却されたフレームがあれば終了コード 1 / exit code 1 if any frame was rejected."
+    )]
+    Decode(cmd::decode::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Decode(args) => cmd::decode::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            tracing::debug!(error = ?err, "command failed");
+            // The chain reads "what failed: why"; every context says what to do.
+            let _ = writeln!(std::io::stderr(), "hakaru: エラー / error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `HAKARU_LOG` (env-filter syntax) or the `-v` count.
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("HAKARU_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
