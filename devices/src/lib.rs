@@ -12,3 +12,4 @@
 
 pub mod redact;
 pub mod scale;
+pub mod serial;
