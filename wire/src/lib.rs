@@ -2,3 +2,12 @@
 //!
 //! Deliberately not here: HTTP routes, authentication and storage (the central-server issue),
 //! and anything the station keeps only for itself.
+
+pub mod event;
+pub mod time;
+
+pub use event::{
+    CalibrationRecorded, CardEvent, ConsentAction, ConsentMethod, ConsentRecorded, EventId,
+    EventKind, MeasurementRecorded, OutboxEvent, ParticipantRegistered, ReferenceWeightCheck, Sex,
+};
+pub use time::Timestamp;
