@@ -12,6 +12,7 @@
 //! - [`link`]: the spawned task and its handle, [`ScaleLink`].
 //! - [`autodetect`]: which [`LinkSettings`](crate::scale::LinkSettings) a port speaks.
 
+pub mod autodetect;
 pub mod command;
 pub mod connector;
 pub mod driver;
@@ -24,6 +25,10 @@ pub mod ports;
 pub mod state;
 pub mod termios;
 
+pub use autodetect::{
+    autodetect, autodetect_on, AutodetectError, AutodetectOptions, AutodetectProgress,
+    CandidateOutcome, Detected, Evidence,
+};
 pub use command::{command_channel, CommandSender, Outgoing};
 pub use connector::{plug, Connector, Opened, PathConnector, Plug, PlugConnector};
 pub use driver::{LinkDriver, Step};
