@@ -13,3 +13,4 @@
 pub mod redact;
 pub mod scale;
 pub mod serial;
+pub mod sim;
