@@ -10,9 +10,11 @@
 //! - [`state`]: sans-IO — bytes and connection changes in, [`ScaleEvent`]s out.
 //! - [`connector`], [`driver`]: one step of the link, generic over the byte stream.
 //! - [`link`]: the spawned task and its handle, [`ScaleLink`].
+//! - [`codec`]: the decoder as a `tokio_util` codec, for captures and `FramedRead`.
 //! - [`autodetect`]: which [`LinkSettings`](crate::scale::LinkSettings) a port speaks.
 
 pub mod autodetect;
+pub mod codec;
 pub mod command;
 pub mod connector;
 pub mod driver;
@@ -29,6 +31,7 @@ pub use autodetect::{
     autodetect, autodetect_on, AutodetectError, AutodetectOptions, AutodetectProgress,
     CandidateOutcome, Detected, Evidence,
 };
+pub use codec::{CodecError, ScaleCodec};
 pub use command::{command_channel, CommandSender, Outgoing};
 pub use connector::{plug, Connector, Opened, PathConnector, Plug, PlugConnector};
 pub use driver::{LinkDriver, Step};
