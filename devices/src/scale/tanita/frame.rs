@@ -194,7 +194,7 @@ impl TanitaFrame {
             });
         }
         let tokens = tokenize(&line[1..body_end])?;
-        let (control, pairs) = split_pairs(&tokens)?;
+        let (control, pairs) = split_pairs(tokens)?;
         Ok(TanitaFrame {
             raw: line.to_vec(),
             control,
@@ -266,47 +266,57 @@ fn locate_checksum(line: &[u8]) -> Result<(usize, u8, bool), FrameError> {
 }
 
 /// Splits the inside of a frame (after `{`, before the final comma) on commas, honouring quotes.
+///
+/// Works on bytes (the line is printable ASCII, checked before): `str::find(char)` costs a
+/// `memcmp` call per hit, which made it the decoder's hottest path (docs/performance.md).
 fn tokenize(inner: &[u8]) -> Result<Vec<RawValue>, FrameError> {
     let text = std::str::from_utf8(inner).map_err(|_| FrameError::Malformed {
         reason: "frame is not ASCII",
     })?;
-    let mut tokens = Vec::with_capacity(text.len() / 5);
-    let mut rest = text;
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(bytes.len() / 5);
+    let mut at = 0;
     loop {
-        let (token, after) = if let Some(quoted) = rest.strip_prefix('"') {
-            let close = quoted.find('"').ok_or(FrameError::Malformed {
+        let after = if bytes.get(at) == Some(&b'"') {
+            let close = position(bytes, at + 1, b'"').ok_or(FrameError::Malformed {
                 reason: "unterminated quoted value",
             })?;
-            let after = &quoted[close + 1..];
-            if !(after.is_empty() || after.starts_with(',')) {
+            if !matches!(bytes.get(close + 1), None | Some(b',')) {
                 return Err(FrameError::Malformed {
                     reason: "text after a closing quote",
                 });
             }
-            (
-                RawValue::Quoted(CompactString::from(&quoted[..close])),
-                after,
-            )
+            tokens.push(RawValue::Quoted(CompactString::from(&text[at + 1..close])));
+            close + 1
         } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            let bare = &rest[..end];
-            if bare.contains('"') {
+            let end = position(bytes, at, b',').unwrap_or(bytes.len());
+            if bytes[at..end].contains(&b'"') {
                 return Err(FrameError::Malformed {
                     reason: "stray quote in a value",
                 });
             }
-            (RawValue::Bare(CompactString::from(bare)), &rest[end..])
+            tokens.push(RawValue::Bare(CompactString::from(&text[at..end])));
+            end
         };
-        tokens.push(token);
-        match after.strip_prefix(',') {
-            Some(next) => rest = next,
-            None => break,
+        if after >= bytes.len() {
+            break;
         }
+        // bytes[after] is a comma.
+        at = after + 1;
     }
     Ok(tokens)
 }
 
-fn split_pairs(tokens: &[RawValue]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
+/// Index of the first `needle` at or after `from`.
+fn position(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| from + i)
+}
+
+fn split_pairs(tokens: Vec<RawValue>) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
     // tokens[0] = "0", tokens[1] = "16" (checked by FRAME_START).
     let mut i = 2;
     let mut control = Vec::new();
@@ -331,32 +341,29 @@ fn split_pairs(tokens: &[RawValue]) -> Result<(Vec<ControlPair>, Vec<RawPair>), 
         });
         i += 2;
     }
-    let rest = &tokens[i..];
-    if rest.len() % 2 != 0 {
+    if (tokens.len() - i.min(tokens.len())) % 2 != 0 {
         return Err(FrameError::Malformed {
             reason: "a key without a value",
         });
     }
-    let mut pairs = Vec::with_capacity(rest.len() / 2);
-    for kv in rest.chunks_exact(2) {
-        let key = match &kv[0] {
+    let mut pairs = Vec::with_capacity((tokens.len() - i.min(tokens.len())) / 2);
+    let mut rest = tokens.into_iter().skip(i);
+    while let (Some(k), Some(value)) = (rest.next(), rest.next()) {
+        let key = match &k {
             RawValue::Bare(k) => Key::new(k.as_bytes()),
             RawValue::Quoted(_) => None,
         }
         .ok_or(FrameError::Malformed {
             reason: "a key is not two letters or digits",
         })?;
-        if let RawValue::Bare(v) = &kv[1] {
+        if let RawValue::Bare(v) = &value {
             if !is_bare_number(v) {
                 return Err(FrameError::Malformed {
                     reason: "an unquoted value is not a number",
                 });
             }
         }
-        pairs.push(RawPair {
-            key,
-            value: kv[1].clone(),
-        });
+        pairs.push(RawPair { key, value });
     }
     if pairs.is_empty() {
         return Err(FrameError::Malformed {
@@ -369,11 +376,17 @@ fn split_pairs(tokens: &[RawValue]) -> Result<(Vec<ControlPair>, Vec<RawPair>), 
 /// `["-"] DIGITS ["." DIGITS]` — also `XX.YY.Y` (stone-pound weights on WB-3000), so dots are
 /// allowed between digit groups.
 fn is_bare_number(v: &str) -> bool {
-    let digits = v.strip_prefix('-').unwrap_or(v);
-    !digits.is_empty()
-        && digits
-            .split('.')
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+    let digits = v.strip_prefix('-').unwrap_or(v).as_bytes();
+    // Non-empty digit groups separated by single dots.
+    let mut group = 0usize;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => group += 1,
+            b'.' if group > 0 => group = 0,
+            _ => return false,
+        }
+    }
+    group > 0
 }
 
 #[cfg(test)]

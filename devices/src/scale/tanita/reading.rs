@@ -531,72 +531,73 @@ impl Reading {
             let text = pair.value.text();
             let num = || number(key, &pair.value);
             let int = || number(key, &pair.value).map(|v| v as i32);
-            match key.as_str() {
-                "MO" => r.model = Some(text.to_owned()),
-                "SN" => r.serial_number = Some(text.to_owned()),
-                "ID" => r.device_id = non_zero(text),
-                "CC" => r.card_id = non_zero(text),
-                "St" => r.measurement_status = Some(int()?),
-                "Da" | "DT" | "DA" => r.device_date = parse_date(text),
-                "DB" => r.birth_date = parse_date(text),
-                "TI" | "Ti" => r.device_time = parse_time(text),
-                "GE" => {
+            // Byte patterns: a two-byte compare per arm, not a string compare (see docs/performance.md).
+            match &key.bytes() {
+                b"MO" => r.model = Some(text.to_owned()),
+                b"SN" => r.serial_number = Some(text.to_owned()),
+                b"ID" => r.device_id = non_zero(text),
+                b"CC" => r.card_id = non_zero(text),
+                b"St" => r.measurement_status = Some(int()?),
+                b"Da" | b"DT" | b"DA" => r.device_date = parse_date(text),
+                b"DB" => r.birth_date = parse_date(text),
+                b"TI" | b"Ti" => r.device_time = parse_time(text),
+                b"GE" => {
                     r.sex = match int()? {
                         1 => Some(Sex::Male),
                         2 => Some(Sex::Female),
                         _ => None,
                     }
                 }
-                "AG" => r.age = u8::try_from(int()?).ok(),
-                "Hm" => {
+                b"AG" => r.age = u8::try_from(int()?).ok(),
+                b"Hm" => {
                     let v = num()?;
                     r.height = Some(if imperial { Cm::from_inches(v) } else { Cm(v) });
                 }
-                "Bt" => r.body_type = u8::try_from(int()?).ok().map(BodyType::from_code),
-                "Pt" => r.clothes_weight = Some(mass(num()?)),
-                "Ta" => r.tare_weight = Some(mass(num()?)),
-                "AL" => r.activity_level = u8::try_from(int()?).ok(),
-                "gF" => r.target_fat_percent = Some(Percent(num()?)),
-                "Wk" => r.weight = Some(mass(num()?)),
-                "Wp" => r.weight = Some(Kg::from_lb(num()?)),
-                "Wg" => r.weight = Some(Kg::from_g(num()?)),
-                "Ws" => r.weight = Some(stone_pounds(key, text)?),
-                "MI" => r.bmi = Some(num()?),
-                "FW" => r.fat_percent = Some(Percent(num()?)),
-                "fW" => r.fat_mass = Some(mass(num()?)),
-                "MW" => r.fat_free_mass = Some(mass(num()?)),
-                "mW" => r.muscle_mass = Some(mass(num()?)),
-                "sW" => r.muscle_score = Some(int()?),
-                "bW" => r.bone_mass = Some(mass(num()?)),
-                "wW" => r.total_body_water = Some(mass(num()?)),
-                "ww" => r.body_water_percent = Some(Percent(num()?)),
-                "wI" => r.intracellular_water = Some(mass(num()?)),
-                "wO" => r.extracellular_water = Some(mass(num()?)),
-                "wo" => r.extracellular_water_ratio = Some(Percent(num()?)),
-                "Sw" => r.standard_weight = Some(mass(num()?)),
-                "OV" => r.obesity_degree = Some(Percent(num()?)),
-                "Sf" => r.standard_fat_percent = Some(Percent(num()?)),
-                "SM" => r.standard_muscle_mass = Some(mass(num()?)),
-                "IF" => r.visceral_fat_rating = Some(num()?),
-                "LP" => r.leg_score = Some(int()?),
-                "rB" => r.bmr_kcal = Some(Kcal(num()?)),
-                "rb" => r.bmr_kj = Some(KiloJoule(num()?)),
-                "rJ" => r.bmr_score = Some(int()?),
-                "rA" => r.metabolic_age = Some(int()?),
-                "rD" => r.daily_calorie_intake = Some(Kcal(num()?)),
-                "RO" => r.rohrer_index = Some(num()?),
-                "gW" => r.predicted_weight = Some(mass(num()?)),
-                "gf" => r.predicted_fat_mass = Some(mass(num()?)),
-                "gt" => r.fat_to_target = Some(mass(num()?)),
-                "BA" => r.balance_arms = Some(int()?),
-                "BF" => r.balance_legs = Some(int()?),
-                "Ap" => r.athlete_index = Some(int()?),
-                "mh" => r.muscle_per_height2 = Some(Ratio(num()?)),
-                "mb" => r.muscle_per_weight = Some(Ratio(num()?)),
-                "AS" => r.appendicular_muscle_mass = Some(mass(num()?)),
-                "ah" => r.skeletal_muscle_index = Some(Ratio(num()?)),
-                "ab" => r.appendicular_per_weight = Some(Ratio(num()?)),
-                "ZF" => push_impedance(
+                b"Bt" => r.body_type = u8::try_from(int()?).ok().map(BodyType::from_code),
+                b"Pt" => r.clothes_weight = Some(mass(num()?)),
+                b"Ta" => r.tare_weight = Some(mass(num()?)),
+                b"AL" => r.activity_level = u8::try_from(int()?).ok(),
+                b"gF" => r.target_fat_percent = Some(Percent(num()?)),
+                b"Wk" => r.weight = Some(mass(num()?)),
+                b"Wp" => r.weight = Some(Kg::from_lb(num()?)),
+                b"Wg" => r.weight = Some(Kg::from_g(num()?)),
+                b"Ws" => r.weight = Some(stone_pounds(key, text)?),
+                b"MI" => r.bmi = Some(num()?),
+                b"FW" => r.fat_percent = Some(Percent(num()?)),
+                b"fW" => r.fat_mass = Some(mass(num()?)),
+                b"MW" => r.fat_free_mass = Some(mass(num()?)),
+                b"mW" => r.muscle_mass = Some(mass(num()?)),
+                b"sW" => r.muscle_score = Some(int()?),
+                b"bW" => r.bone_mass = Some(mass(num()?)),
+                b"wW" => r.total_body_water = Some(mass(num()?)),
+                b"ww" => r.body_water_percent = Some(Percent(num()?)),
+                b"wI" => r.intracellular_water = Some(mass(num()?)),
+                b"wO" => r.extracellular_water = Some(mass(num()?)),
+                b"wo" => r.extracellular_water_ratio = Some(Percent(num()?)),
+                b"Sw" => r.standard_weight = Some(mass(num()?)),
+                b"OV" => r.obesity_degree = Some(Percent(num()?)),
+                b"Sf" => r.standard_fat_percent = Some(Percent(num()?)),
+                b"SM" => r.standard_muscle_mass = Some(mass(num()?)),
+                b"IF" => r.visceral_fat_rating = Some(num()?),
+                b"LP" => r.leg_score = Some(int()?),
+                b"rB" => r.bmr_kcal = Some(Kcal(num()?)),
+                b"rb" => r.bmr_kj = Some(KiloJoule(num()?)),
+                b"rJ" => r.bmr_score = Some(int()?),
+                b"rA" => r.metabolic_age = Some(int()?),
+                b"rD" => r.daily_calorie_intake = Some(Kcal(num()?)),
+                b"RO" => r.rohrer_index = Some(num()?),
+                b"gW" => r.predicted_weight = Some(mass(num()?)),
+                b"gf" => r.predicted_fat_mass = Some(mass(num()?)),
+                b"gt" => r.fat_to_target = Some(mass(num()?)),
+                b"BA" => r.balance_arms = Some(int()?),
+                b"BF" => r.balance_legs = Some(int()?),
+                b"Ap" => r.athlete_index = Some(int()?),
+                b"mh" => r.muscle_per_height2 = Some(Ratio(num()?)),
+                b"mb" => r.muscle_per_weight = Some(Ratio(num()?)),
+                b"AS" => r.appendicular_muscle_mass = Some(mass(num()?)),
+                b"ah" => r.skeletal_muscle_index = Some(Ratio(num()?)),
+                b"ab" => r.appendicular_per_weight = Some(Ratio(num()?)),
+                b"ZF" => push_impedance(
                     &mut r,
                     key,
                     50,
@@ -727,13 +728,53 @@ fn number(key: Key, value: &RawValue) -> Result<f64, ReadingError> {
         key: key.to_string(),
     };
     match value {
-        RawValue::Bare(t) => t
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
+        RawValue::Bare(t) => fast_decimal(t.as_bytes())
+            .or_else(|| t.parse::<f64>().ok().filter(|v| v.is_finite()))
             .ok_or_else(not_a_number),
         RawValue::Quoted(_) => Err(not_a_number()),
     }
+}
+
+/// Exact powers of ten (all representable in an `f64`).
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The common shape `[-]DIGITS[.DIGITS]` with at most 15 digits in all, parsed without the
+/// general float parser: the digits make an integer `m < 2^53` and the result is `m / 10^k`,
+/// one correctly rounded division of two exact values — bit for bit what `str::parse` returns
+/// (Clinger's fast path). Anything else is `None` and goes to `str::parse`.
+fn fast_decimal(text: &[u8]) -> Option<f64> {
+    let (neg, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut frac: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() && count > 0 => frac = Some(0),
+            _ => return None,
+        }
+        if count > 15 {
+            return None;
+        }
+    }
+    let k = match frac {
+        None if count > 0 => 0,
+        Some(k) if k > 0 => k,
+        _ => return None,
+    };
+    let v = mantissa as f64 / POW10[k];
+    Some(if neg { -v } else { v })
 }
 
 fn stone_pounds(key: Key, text: &str) -> Result<Kg, ReadingError> {
@@ -829,6 +870,61 @@ mod tests {
             })
         );
         assert_eq!(parse_time("25:00"), None);
+    }
+
+    #[test]
+    fn fast_decimal_is_bit_for_bit_str_parse() {
+        for text in [
+            "0",
+            "0.0",
+            "-0.0",
+            "67.6",
+            "-5.8",
+            "1514",
+            "16.98",
+            "0.77",
+            "8255",
+            "999999999999999",
+            "0.00000000000001",
+            "123456789.012345",
+            "-29.2",
+            "175.5",
+            "0.1",
+            "0.3",
+            "9007199.254",
+        ] {
+            let want: f64 = text.parse().unwrap();
+            let got = fast_decimal(text.as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+        }
+        for text in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1.2.3",
+            "1e5",
+            "--1",
+            "1234567890123456",
+            "+1",
+        ] {
+            assert_eq!(fast_decimal(text.as_bytes()), None, "{text}");
+        }
+        // Everything up to 4 digits before and 2 after the point, signs included.
+        for i in 0..100_000u32 {
+            let text = format!("{}.{:02}", i / 100, i % 100);
+            let want: f64 = text.parse().unwrap();
+            assert_eq!(
+                fast_decimal(text.as_bytes()).map(f64::to_bits),
+                Some(want.to_bits())
+            );
+            let neg = format!("-{}.{}", i / 10, i % 10);
+            let want: f64 = neg.parse().unwrap();
+            assert_eq!(
+                fast_decimal(neg.as_bytes()).map(f64::to_bits),
+                Some(want.to_bits())
+            );
+        }
     }
 
     #[test]
