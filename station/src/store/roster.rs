@@ -1,0 +1,411 @@
+//! Roster, cards, policy documents and purposes: what the store keeps about who may measure
+//! and what they are asked to agree to. Pseudonymous: no names or addresses, ever.
+//!
+//! Deliberately not here: fetching them from the server (the sync issue).
+
+use super::{audit, new_id, outbox, Store, StoreError};
+use crate::domain::{
+    BodyType, Date, DocumentKind, DocumentVersion, ParticipantNumber, Profile, Purpose, PurposeId,
+    Sex,
+};
+use hakaru_wire::{CardEvent, EventKind, Timestamp};
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// Whether a card may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardStatus {
+    /// In use.
+    Active,
+    /// Revoked (lost, replaced, participant left): a scan is refused.
+    Revoked,
+}
+
+impl CardStatus {
+    fn name(self) -> &'static str {
+        match self {
+            CardStatus::Active => "active",
+            CardStatus::Revoked => "revoked",
+        }
+    }
+}
+
+pub(crate) fn date_text(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
+}
+
+pub(crate) fn parse_date(s: &str) -> Result<Date, StoreError> {
+    let bad = || StoreError::Corrupt(format!("date {s:?}"));
+    let mut it = s.splitn(3, '-');
+    let mut next = || it.next().ok_or_else(bad);
+    let (y, m, d) = (next()?, next()?, next()?);
+    Ok(Date {
+        year: y.parse().map_err(|_| bad())?,
+        month: m.parse().map_err(|_| bad())?,
+        day: d.parse().map_err(|_| bad())?,
+    })
+}
+
+fn kind_name(k: DocumentKind) -> &'static str {
+    match k {
+        DocumentKind::Terms => "terms",
+        DocumentKind::PrivacyPolicy => "privacy_policy",
+        DocumentKind::MeasurementNotice => "measurement_notice",
+    }
+}
+
+fn kind_from(s: &str) -> Result<DocumentKind, StoreError> {
+    Ok(match s {
+        "terms" => DocumentKind::Terms,
+        "privacy_policy" => DocumentKind::PrivacyPolicy,
+        "measurement_notice" => DocumentKind::MeasurementNotice,
+        other => return Err(StoreError::Corrupt(format!("document kind {other:?}"))),
+    })
+}
+
+/// SHA-256 of a document's full text, hex.
+pub fn content_hash(full_text: &str) -> String {
+    super::hex(&Sha256::digest(full_text.as_bytes()))
+}
+
+impl Store {
+    /// Stores a policy document version with its full text; the text must hash to
+    /// `doc.content_hash`. Storing the same version again is a no-op.
+    pub fn put_document(
+        &mut self,
+        doc: &DocumentVersion,
+        full_text: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if content_hash(full_text) != doc.content_hash {
+            return Err(StoreError::DocumentHashMismatch {
+                kind: kind_name(doc.kind).into(),
+                version: doc.version.clone(),
+            });
+        }
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "INSERT INTO documents (content_hash, kind, version, language, effective, full_text, needs_fresh_consent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            params![
+                doc.content_hash,
+                kind_name(doc.kind),
+                doc.version,
+                doc.language,
+                date_text(doc.effective),
+                full_text,
+                doc.needs_fresh_consent
+            ],
+        )?;
+        if n > 0 {
+            audit::append(
+                &tx,
+                now,
+                "document_stored",
+                &serde_json::json!({
+                    "kind": kind_name(doc.kind), "version": doc.version,
+                    "language": doc.language, "content_hash": doc.content_hash,
+                }),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// For each kind, the version in `language` in force on `on` (latest effective date ≤ `on`).
+    pub fn current_documents(
+        &self,
+        language: &str,
+        on: Date,
+    ) -> Result<Vec<DocumentVersion>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, version, language, effective, content_hash, needs_fresh_consent
+             FROM documents d
+             WHERE language = ?1 AND effective <= ?2
+               AND effective = (SELECT max(effective) FROM documents d2
+                                WHERE d2.kind = d.kind AND d2.language = ?1 AND d2.effective <= ?2)
+             ORDER BY kind",
+        )?;
+        let rows = stmt.query_map(params![language, date_text(on)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, version, language, effective, content_hash, needs_fresh_consent) = row?;
+            out.push(DocumentVersion {
+                kind: kind_from(&kind)?,
+                version,
+                language,
+                effective: parse_date(&effective)?,
+                content_hash,
+                needs_fresh_consent,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A document's full text by content hash.
+    pub fn document_text(&self, content_hash: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT full_text FROM documents WHERE content_hash = ?1",
+                [content_hash],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Adds or updates a purpose of use.
+    pub fn put_purpose(&mut self, purpose: &Purpose, now: Timestamp) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO purposes (id, required, label_ja, label_en) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET required = excluded.required,
+                 label_ja = excluded.label_ja, label_en = excluded.label_en",
+            params![
+                purpose.id.0,
+                purpose.required,
+                purpose.label_ja,
+                purpose.label_en
+            ],
+        )?;
+        audit::append(
+            &tx,
+            now,
+            "purpose_stored",
+            &serde_json::json!({ "purpose": purpose.id.0, "required": purpose.required }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every purpose, by id.
+    pub fn purposes(&self) -> Result<Vec<Purpose>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, required, label_ja, label_en FROM purposes ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Purpose {
+                id: PurposeId(r.get(0)?),
+                required: r.get(1)?,
+                label_ja: r.get(2)?,
+                label_en: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds or updates roster members (as the roster sync delivers them), marking them active.
+    /// One audit row with the count.
+    pub fn upsert_participants(
+        &mut self,
+        members: &[(ParticipantNumber, Profile)],
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO participants (number, birth_date, sex, height_tenths_cm, body_type, implanted_device, status, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)
+                 ON CONFLICT (number) DO UPDATE SET birth_date = excluded.birth_date, sex = excluded.sex,
+                     height_tenths_cm = excluded.height_tenths_cm, body_type = excluded.body_type,
+                     implanted_device = excluded.implanted_device, status = 'active',
+                     updated_at = excluded.updated_at",
+            )?;
+            for (number, p) in members {
+                stmt.execute(params![
+                    number.as_str(),
+                    date_text(p.birth_date),
+                    p.sex.code(),
+                    p.height_tenths_cm,
+                    p.body_type.code(),
+                    p.implanted_device,
+                    now.as_unix_ms()
+                ])?;
+            }
+        }
+        audit::append(
+            &tx,
+            now,
+            "roster_updated",
+            &serde_json::json!({ "participants": members.len() }),
+        )?;
+        tx.commit()?;
+        Ok(members.len())
+    }
+
+    /// An active participant's profile.
+    pub fn participant(&self, number: &ParticipantNumber) -> Result<Option<Profile>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT birth_date, sex, height_tenths_cm, body_type, implanted_device
+                 FROM participants WHERE number = ?1 AND status = 'active'",
+            )?
+            .query_row([number.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, u8>(1)?,
+                    r.get::<_, u16>(2)?,
+                    r.get::<_, u8>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((birth, sex, height, body, implanted)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Profile {
+            birth_date: parse_date(&birth)?,
+            sex: match sex {
+                1 => Sex::Male,
+                2 => Sex::Female,
+                other => return Err(StoreError::Corrupt(format!("sex code {other}"))),
+            },
+            height_tenths_cm: height,
+            body_type: match body {
+                0 => BodyType::Standard,
+                2 => BodyType::Athletic,
+                other => BodyType::Other(other),
+            },
+            implanted_device: implanted,
+        }))
+    }
+
+    /// Records a card's status as the roster sync reports it (no outbox: the server knows).
+    pub fn set_card(
+        &mut self,
+        serial: &str,
+        participant: &ParticipantNumber,
+        status: CardStatus,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
+                 status = excluded.status, updated_at = excluded.updated_at",
+            params![
+                serial,
+                participant.as_str(),
+                status.name(),
+                now.as_unix_ms()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Issues a card at the station: card row + outbox `CardIssued` + audit, one transaction.
+    pub fn issue_card(
+        &mut self,
+        serial: &str,
+        participant: &ParticipantNumber,
+        now: Timestamp,
+    ) -> Result<hakaru_wire::EventId, StoreError> {
+        self.card_fact(serial, participant, CardStatus::Active, now)
+    }
+
+    /// Revokes a card at the station: card row + outbox `CardRevoked` + audit, one transaction.
+    pub fn revoke_card(
+        &mut self,
+        serial: &str,
+        participant: &ParticipantNumber,
+        now: Timestamp,
+    ) -> Result<hakaru_wire::EventId, StoreError> {
+        self.card_fact(serial, participant, CardStatus::Revoked, now)
+    }
+
+    fn card_fact(
+        &mut self,
+        serial: &str,
+        participant: &ParticipantNumber,
+        status: CardStatus,
+        now: Timestamp,
+    ) -> Result<hakaru_wire::EventId, StoreError> {
+        let station = self.require_station()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
+                 status = excluded.status, updated_at = excluded.updated_at",
+            params![
+                serial,
+                participant.as_str(),
+                status.name(),
+                now.as_unix_ms()
+            ],
+        )?;
+        let card = CardEvent {
+            card_serial: serial.to_owned(),
+            participant: participant.as_str().to_owned(),
+        };
+        let kind = match status {
+            CardStatus::Active => EventKind::CardIssued(card),
+            CardStatus::Revoked => EventKind::CardRevoked(card),
+        };
+        let fact_id = new_id(now).to_string();
+        let event = outbox::enqueue(&tx, &station, now, kind, &fact_id, Some(participant))?;
+        audit::append(
+            &tx,
+            now,
+            if status == CardStatus::Active {
+                "card_issued"
+            } else {
+                "card_revoked"
+            },
+            &serde_json::json!({ "event": event.to_string() }),
+        )?;
+        tx.commit()?;
+        Ok(event)
+    }
+
+    /// Which participant a card belongs to, and whether it may be used.
+    pub fn card(
+        &self,
+        serial: &str,
+    ) -> Result<Option<(ParticipantNumber, CardStatus)>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT participant, status FROM cards WHERE serial = ?1",
+                [serial],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?;
+        row.map(|(p, s)| {
+            let number =
+                ParticipantNumber::new(&p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let status = if s == "active" {
+                CardStatus::Active
+            } else {
+                CardStatus::Revoked
+            };
+            Ok((number, status))
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_as_iso_text() {
+        let d = Date {
+            year: 1958,
+            month: 6,
+            day: 5,
+        };
+        assert_eq!(date_text(d), "1958-06-05");
+        assert_eq!(parse_date("1958-06-05").unwrap(), d);
+        assert!(parse_date("1958/06").is_err());
+    }
+}
