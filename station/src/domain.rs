@@ -19,7 +19,8 @@ impl ParticipantNumber {
     pub fn new(text: &str) -> Result<ParticipantNumber, InvalidId> {
         let ok = (1..=32).contains(&text.len())
             && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        ok.then(|| ParticipantNumber(text.to_owned())).ok_or(InvalidId("participant number"))
+        ok.then(|| ParticipantNumber(text.to_owned()))
+            .ok_or(InvalidId("participant number"))
     }
 
     /// The number as text (for storage and the screen, never for logs).
@@ -43,8 +44,11 @@ impl StationId {
     /// A station id: 1–64 ASCII letters, digits, `-` or `_`.
     pub fn new(text: &str) -> Result<StationId, InvalidId> {
         let ok = (1..=64).contains(&text.len())
-            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        ok.then(|| StationId(text.to_owned())).ok_or(InvalidId("station id"))
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| StationId(text.to_owned()))
+            .ok_or(InvalidId("station id"))
     }
 
     /// The id as text.
@@ -59,7 +63,9 @@ impl StationId {
 pub struct InvalidId(pub &'static str);
 
 /// A calendar date (birth dates, effective dates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Date {
     /// Four-digit year.
     pub year: u16,
@@ -115,7 +121,9 @@ pub enum DocumentKind {
 }
 
 /// A purpose of use a participant decides on separately.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct PurposeId(pub String);
 
@@ -148,6 +156,12 @@ pub struct DocumentVersion {
     /// Whether accepting an earlier version is not enough for this one.
     pub needs_fresh_consent: bool,
 }
+
+/// A measurement's identifier (UUIDv7 text), made by the store in the same transaction as the
+/// measurement. Not personal: it names a row, not a person.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct MeasurementId(pub String);
 
 /// How a consent was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -187,8 +201,26 @@ mod tests {
 
     #[test]
     fn age_counts_birthdays() {
-        let born = Date { year: 1958, month: 6, day: 15 };
-        assert_eq!(born.age_on(Date { year: 2026, month: 6, day: 14 }), 67);
-        assert_eq!(born.age_on(Date { year: 2026, month: 6, day: 15 }), 68);
+        let born = Date {
+            year: 1958,
+            month: 6,
+            day: 15,
+        };
+        assert_eq!(
+            born.age_on(Date {
+                year: 2026,
+                month: 6,
+                day: 14
+            }),
+            67
+        );
+        assert_eq!(
+            born.age_on(Date {
+                year: 2026,
+                month: 6,
+                day: 15
+            }),
+            68
+        );
     }
 }

@@ -6,4 +6,4 @@
 //! (the kiosk UI), and the server's API (the central-server crate).
 
 pub mod domain;
-pub mod store;
+pub mod session;
