@@ -7,3 +7,4 @@
 
 pub mod domain;
 pub mod session;
+pub mod store;
