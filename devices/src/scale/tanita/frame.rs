@@ -193,8 +193,7 @@ impl TanitaFrame {
                 actual: carried,
             });
         }
-        let tokens = tokenize(&line[1..body_end])?;
-        let (control, pairs) = split_pairs(tokens)?;
+        let (control, pairs) = split_pairs(&line[1..body_end])?;
         Ok(TanitaFrame {
             raw: line.to_vec(),
             control,
@@ -265,64 +264,111 @@ fn locate_checksum(line: &[u8]) -> Result<(usize, u8, bool), FrameError> {
     Ok((n - 6, carried, brace))
 }
 
-/// Splits the inside of a frame (after `{`, before the final comma) on commas, honouring quotes.
+/// The comma-separated tokens of a frame's inside (after `{`, before the final comma), read one
+/// at a time, honouring quotes.
 ///
-/// Works on bytes (the line is printable ASCII, checked before): `str::find(char)` costs a
-/// `memcmp` call per hit, which made it the decoder's hottest path (docs/performance.md).
-fn tokenize(inner: &[u8]) -> Result<Vec<RawValue>, FrameError> {
-    let text = std::str::from_utf8(inner).map_err(|_| FrameError::Malformed {
-        reason: "frame is not ASCII",
-    })?;
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::with_capacity(bytes.len() / 5);
-    let mut at = 0;
-    loop {
-        let after = if bytes.get(at) == Some(&b'"') {
-            let close = position(bytes, at + 1, b'"').ok_or(FrameError::Malformed {
-                reason: "unterminated quoted value",
-            })?;
+/// Works on bytes and hands out slices: no intermediate token vector, no `str::find(char)`
+/// (which cost a `memcmp` per token) — the decoder's hottest path (docs/performance.md).
+struct Tokens<'a> {
+    text: &'a str,
+    at: usize,
+    done: bool,
+}
+
+/// One token: its text (without quotes) and whether it was quoted.
+struct Token<'a> {
+    text: &'a str,
+    quoted: bool,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str) -> Tokens<'a> {
+        Tokens {
+            text,
+            at: 0,
+            done: false,
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Token<'a>>, FrameError> {
+        if self.done {
+            return Ok(None);
+        }
+        let bytes = self.text.as_bytes();
+        let at = self.at;
+        let (token, after) = if bytes.get(at) == Some(&b'"') {
+            let close = bytes[at + 1..]
+                .iter()
+                .position(|&b| b == b'"')
+                .map(|i| at + 1 + i)
+                .ok_or(FrameError::Malformed {
+                    reason: "unterminated quoted value",
+                })?;
             if !matches!(bytes.get(close + 1), None | Some(b',')) {
                 return Err(FrameError::Malformed {
                     reason: "text after a closing quote",
                 });
             }
-            tokens.push(RawValue::Quoted(CompactString::from(&text[at + 1..close])));
-            close + 1
+            let text = &self.text[at + 1..close];
+            (Token { text, quoted: true }, close + 1)
         } else {
-            let end = position(bytes, at, b',').unwrap_or(bytes.len());
-            if bytes[at..end].contains(&b'"') {
+            let end = bytes[at..]
+                .iter()
+                .position(|&b| b == b',' || b == b'"')
+                .map_or(bytes.len(), |i| at + i);
+            if bytes.get(end) == Some(&b'"') {
                 return Err(FrameError::Malformed {
                     reason: "stray quote in a value",
                 });
             }
-            tokens.push(RawValue::Bare(CompactString::from(&text[at..end])));
-            end
+            let text = &self.text[at..end];
+            (
+                Token {
+                    text,
+                    quoted: false,
+                },
+                end,
+            )
         };
+        // bytes[after] is a comma, or the end.
         if after >= bytes.len() {
-            break;
+            self.done = true;
+        } else {
+            self.at = after + 1;
         }
-        // bytes[after] is a comma.
-        at = after + 1;
+        Ok(Some(token))
     }
-    Ok(tokens)
 }
 
-/// Index of the first `needle` at or after `from`.
-fn position(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
-        .map(|i| from + i)
+impl Token<'_> {
+    fn into_value(self) -> RawValue {
+        if self.quoted {
+            RawValue::Quoted(CompactString::from(self.text))
+        } else {
+            RawValue::Bare(CompactString::from(self.text))
+        }
+    }
 }
 
-fn split_pairs(tokens: Vec<RawValue>) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
-    // tokens[0] = "0", tokens[1] = "16" (checked by FRAME_START).
-    let mut i = 2;
+/// Control pairs and key/value pairs of a frame's inside (after `{`, before the final comma).
+fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
+    let text = std::str::from_utf8(inner).map_err(|_| FrameError::Malformed {
+        reason: "frame is not ASCII",
+    })?;
+    let mut tokens = Tokens::new(text);
+    // "0" and "16" (checked by FRAME_START).
+    tokens.next()?;
+    tokens.next()?;
     let mut control = Vec::new();
-    while let Some(RawValue::Bare(t)) = tokens.get(i) {
-        let Some(digit) = t.strip_prefix('~') else {
-            break;
+    let mut pairs = Vec::with_capacity(inner.len() / 12);
+    let mut pending_key = None;
+    while let Some(t) = tokens.next()? {
+        let digit = match t.text.strip_prefix('~') {
+            Some(d) if !t.quoted => d,
+            _ => {
+                pending_key = Some(t);
+                break;
+            }
         };
         let index = match digit.as_bytes() {
             [d @ b'0'..=b'9'] => d - b'0',
@@ -332,38 +378,37 @@ fn split_pairs(tokens: Vec<RawValue>) -> Result<(Vec<ControlPair>, Vec<RawPair>)
                 })
             }
         };
-        let value = tokens.get(i + 1).ok_or(FrameError::Malformed {
+        let value = tokens.next()?.ok_or(FrameError::Malformed {
             reason: "control pair without a value",
         })?;
         control.push(ControlPair {
             index,
-            value: CompactString::from(value.text()),
-        });
-        i += 2;
-    }
-    if (tokens.len() - i.min(tokens.len())) % 2 != 0 {
-        return Err(FrameError::Malformed {
-            reason: "a key without a value",
+            value: CompactString::from(value.text),
         });
     }
-    let mut pairs = Vec::with_capacity((tokens.len() - i.min(tokens.len())) / 2);
-    let mut rest = tokens.into_iter().skip(i);
-    while let (Some(k), Some(value)) = (rest.next(), rest.next()) {
-        let key = match &k {
-            RawValue::Bare(k) => Key::new(k.as_bytes()),
-            RawValue::Quoted(_) => None,
+    let mut key_token = pending_key;
+    while let Some(k) = key_token {
+        let key = if k.quoted {
+            None
+        } else {
+            Key::new(k.text.as_bytes())
         }
         .ok_or(FrameError::Malformed {
             reason: "a key is not two letters or digits",
         })?;
-        if let RawValue::Bare(v) = &value {
-            if !is_bare_number(v) {
-                return Err(FrameError::Malformed {
-                    reason: "an unquoted value is not a number",
-                });
-            }
+        let value = tokens.next()?.ok_or(FrameError::Malformed {
+            reason: "a key without a value",
+        })?;
+        if !value.quoted && !is_bare_number(value.text) {
+            return Err(FrameError::Malformed {
+                reason: "an unquoted value is not a number",
+            });
         }
-        pairs.push(RawPair { key, value });
+        pairs.push(RawPair {
+            key,
+            value: value.into_value(),
+        });
+        key_token = tokens.next()?;
     }
     if pairs.is_empty() {
         return Err(FrameError::Malformed {
