@@ -131,6 +131,14 @@ impl Store {
         schema::user_version(&self.conn)
     }
 
+    /// SQLite's own consistency check of the file; empty when healthy.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let problems: Vec<String> = rows.collect::<Result<_, _>>()?;
+        Ok(problems.into_iter().filter(|p| p != "ok").collect())
+    }
+
     /// The station's identity, once enrolled.
     pub fn station_id(&self) -> Option<&StationId> {
         self.station.as_ref()
