@@ -88,7 +88,7 @@ impl StreamDecoder {
     pub fn push(&mut self, mut bytes: &[u8]) {
         self.stats.bytes_in += bytes.len() as u64;
         while !bytes.is_empty() {
-            match bytes.iter().position(|b| matches!(b, b'\r' | b'\n' | b'{')) {
+            match find_boundary(bytes) {
                 None => {
                     self.append(bytes);
                     return;
@@ -200,6 +200,36 @@ impl StreamDecoder {
     }
 }
 
+/// The first CR, LF or `{`: eight bytes at a time (SWAR), since most bytes of a 1,273-byte
+/// frame are none of them.
+fn find_boundary(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Bit 7 of byte i is set if byte i of `x` equals `b` — exact for the lowest such byte,
+    // which is the only one used (borrows only run upwards).
+    let matches = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let hit = matches(x, b'\r') | matches(x, b'\n') | matches(x, b'{');
+        if hit != 0 {
+            return Some(base + (hit.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|b| matches!(b, b'\r' | b'\n' | b'{'))
+        .map(|i| base + i)
+}
+
 /// Decodes a whole buffer at once, as if the stream then ended.
 pub fn decode_all(bytes: &[u8]) -> Vec<DecodeEvent> {
     let mut d = StreamDecoder::new();
@@ -281,6 +311,30 @@ mod tests {
         d.push(b"\r\n");
         d.push(&framed(F2));
         assert!(matches!(d.poll_event(), Some(DecodeEvent::Reading { .. })));
+    }
+
+    #[test]
+    fn find_boundary_agrees_with_a_plain_scan() {
+        let plain = |b: &[u8]| b.iter().position(|c| matches!(c, b'\r' | b'\n' | b'{'));
+        let mut bytes: Vec<u8> = (0..=255u8).cycle().take(700).collect();
+        for start in 0..bytes.len() {
+            assert_eq!(
+                find_boundary(&bytes[start..]),
+                plain(&bytes[start..]),
+                "{start}"
+            );
+        }
+        bytes.retain(|c| !matches!(c, b'\r' | b'\n' | b'{'));
+        for (i, special) in [(0, b'{'), (7, b'\r'), (8, b'\n'), (63, b'{'), (300, b'\n')] {
+            let mut v = bytes.clone();
+            v[i] = special;
+            v[i + 1] = b'\r';
+            for start in 0..=i {
+                assert_eq!(find_boundary(&v[start..]), Some(i - start));
+            }
+        }
+        assert_eq!(find_boundary(&bytes), None);
+        assert_eq!(find_boundary(b""), None);
     }
 
     #[test]

@@ -612,6 +612,7 @@ impl Reading {
                 }
             }
         }
+        r.impedances.shrink_to_fit();
         r.pairs = pairs;
         Ok(r)
     }
@@ -692,6 +693,11 @@ fn push_impedance(
 ) {
     // 0.0 marks a reserved slot the model does not measure (reference §8 item 4).
     if ohms != 0.0 {
+        if r.impedances.capacity() == 0 {
+            // One allocation for a full MC-780A frame (42 values) instead of six doublings;
+            // trimmed to size once the frame is read.
+            r.impedances.reserve(IMPEDANCES_PER_FRAME);
+        }
         r.impedances.push(Impedance {
             frequency_khz,
             component,
@@ -701,6 +707,9 @@ fn push_impedance(
         });
     }
 }
+
+/// Impedances a full MC-780A frame carries (7 paths × 6 measured slots).
+const IMPEDANCES_PER_FRAME: usize = 42;
 
 /// Which keys a frame has already used: one bit per possible two-byte ASCII key.
 struct KeySet([u64; 256]);
