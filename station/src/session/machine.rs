@@ -17,6 +17,7 @@ use crate::domain::{
     Profile, Purpose, PurposeId,
 };
 use hakaru_devices::scale::{DeviceStatus, ExchangeEvent, Preset, Reading, WeightReading};
+use hakaru_wire::event::ConsentAction;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -402,6 +403,11 @@ impl Session {
         self.actions.push_back(Action::RecordConsent {
             session,
             participant: a.participant.clone(),
+            action: if complete {
+                ConsentAction::Given
+            } else {
+                ConsentAction::Refused
+            },
             decision: decision.clone(),
         });
         if !complete {

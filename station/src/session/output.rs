@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use hakaru_devices::scale::status::ErrorCode;
 use hakaru_devices::scale::Preset;
+use hakaru_wire::event::ConsentAction;
 use std::time::Duration;
 
 /// Something the driver must do; it answers with the matching [`Input`](super::Input).
@@ -33,6 +34,8 @@ pub enum Action {
         session: SessionId,
         /// Whose.
         participant: ParticipantNumber,
+        /// `Given` when every required purpose is granted, otherwise `Refused`.
+        action: ConsentAction,
         /// The decision.
         decision: ConsentDecision,
     },

@@ -13,6 +13,7 @@ use hakaru_devices::scale::units::{Cm, Degrees, Kg, Ohm, Percent};
 use hakaru_devices::scale::{
     DeviceStatus, ErrorCode, ExchangeError, ExchangeEvent, Reading, WeightReading,
 };
+use hakaru_wire::event::ConsentAction;
 use std::time::{Duration, Instant};
 
 pub(super) const TODAY: Date = Date {
@@ -433,12 +434,14 @@ fn granting_required_purposes_records_consent_and_waits_until_it_is_saved() {
     let Action::RecordConsent {
         session,
         participant,
+        action,
         decision,
     } = &k.actions[0]
     else {
         panic!("consent must be recorded first")
     };
     assert_eq!((*session, participant), (s, &number("A-0001")));
+    assert_eq!(*action, ConsentAction::Given);
     assert_eq!(decision.granted.len(), 3);
     assert!(decision.refused.is_empty());
     assert_eq!(decision.document_hashes.len(), 4);
@@ -484,7 +487,8 @@ fn refusing_required_purpose_ends_session_with_explanation() {
     // The refusal itself is recorded (the server must learn it) …
     assert!(matches!(
         &k.actions[0],
-        Action::RecordConsent { decision, .. } if decision.refused == [pid("effect_analysis")]
+        Action::RecordConsent { decision, action: ConsentAction::Refused, .. }
+            if decision.refused == [pid("effect_analysis")]
     ));
     // … and the session ends with an explanation in both languages, holding nothing personal.
     let Some(Event::Ended {
