@@ -30,7 +30,8 @@ pub struct SerialPort {
 
 impl SerialPort {
     /// Opens `path` (without becoming its controlling terminal, non-blocking) and configures it
-    /// for `settings` in raw mode. Bytes already waiting in the driver are discarded.
+    /// for `settings` in raw mode. Bytes already waiting in the driver are kept: they may be a
+    /// result the analyzer pushed while the link was reconnecting.
     pub fn open(path: impl AsRef<Path>, settings: &LinkSettings) -> Result<SerialPort, LinkError> {
         let path = path.as_ref().to_owned();
         let file = OpenOptions::new()
@@ -42,7 +43,7 @@ impl SerialPort {
         if !nix::unistd::isatty(&file).unwrap_or(false) {
             return Err(LinkError::NotATerminal { path });
         }
-        termios::configure(&file, &path, settings)?;
+        termios::configure(&file, &path, settings, false)?;
         let fd = register(file).map_err(|e| LinkError::Open {
             path: path.clone(),
             source: Arc::new(e),
@@ -87,7 +88,7 @@ pub trait Retune {
 
 impl Retune for SerialPort {
     fn retune(&mut self, settings: &LinkSettings) -> Result<(), LinkError> {
-        termios::configure(self.fd.get_ref(), &self.path, settings)?;
+        termios::configure(self.fd.get_ref(), &self.path, settings, true)?;
         self.settings = *settings;
         tracing::debug!(path = %self.path.display(), %settings, "serial port retuned");
         Ok(())

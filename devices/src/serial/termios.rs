@@ -91,8 +91,15 @@ pub fn apply_to(termios: &mut Termios, settings: &LinkSettings) -> Result<(), Li
     Ok(())
 }
 
-/// Configures the terminal behind `fd` for `settings` and discards bytes received before.
-pub fn configure<Fd: AsFd>(fd: Fd, path: &Path, settings: &LinkSettings) -> Result<(), LinkError> {
+/// Configures the terminal behind `fd` for `settings`. With `discard_input`, bytes received
+/// before (under the previous settings, hence noise now) are dropped; on a first open they
+/// are kept, so a frame the analyzer pushed while the link was reconnecting is not lost.
+pub fn configure<Fd: AsFd>(
+    fd: Fd,
+    path: &Path,
+    settings: &LinkSettings,
+    discard_input: bool,
+) -> Result<(), LinkError> {
     let configure_error = |source| LinkError::Configure {
         path: path.to_owned(),
         settings: *settings,
@@ -101,8 +108,9 @@ pub fn configure<Fd: AsFd>(fd: Fd, path: &Path, settings: &LinkSettings) -> Resu
     let mut termios = tcgetattr(fd.as_fd()).map_err(configure_error)?;
     apply_to(&mut termios, settings)?;
     tcsetattr(fd.as_fd(), SetArg::TCSANOW, &termios).map_err(configure_error)?;
-    // Bytes that arrived under the previous settings are noise under the new ones.
-    tcflush(fd.as_fd(), FlushArg::TCIFLUSH).map_err(configure_error)?;
+    if discard_input {
+        tcflush(fd.as_fd(), FlushArg::TCIFLUSH).map_err(configure_error)?;
+    }
     Ok(())
 }
 
