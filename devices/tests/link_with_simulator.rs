@@ -147,6 +147,10 @@ async fn a_measurement_at_the_real_line_rate_becomes_one_verified_reading() {
     let reading = readings(&events)[0];
     assert_eq!(reading.model.as_deref(), Some("DC-320"));
     assert!(reading.has_composition());
+    // Health data never shows in Debug output, raw bytes included.
+    let weight = format!("{:.1}", reading.weight.unwrap().value());
+    let debug = format!("{events:?}");
+    assert!(!debug.contains(&weight), "{debug}");
 
     // Commands go through the link; the analyzer's PC-mode reply comes back as an event.
     link.send(&Command::EnterPcMode).await.unwrap();

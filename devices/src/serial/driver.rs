@@ -122,8 +122,8 @@ impl<C: Connector> LinkDriver<C> {
                 }
             };
             match self.connection.as_mut() {
+                // Unbiased: a device that streams without pause must not starve commands.
                 Some(conn) => tokio::select! {
-                    biased;
                     n = conn.io.read(&mut self.buf) => Woke::Read(n),
                     c = commands => Woke::Command(c),
                 },
