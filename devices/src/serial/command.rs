@@ -1,5 +1,5 @@
 //! Sending commands through a running link: [`CommandSender`] encodes a
-//! [`Command`](crate::scale::Command) in the link's dialect and hands the bytes to the link
+//! [`Command`] in the link's dialect and hands the bytes to the link
 //! task, which owns the port and does the writing.
 //!
 //! Deliberately not here: waiting for or matching the analyzer's reply (replies arrive as

@@ -11,7 +11,7 @@
 //! - [`connector`], [`driver`]: one step of the link, generic over the byte stream.
 //! - [`link`]: the spawned task and its handle, [`ScaleLink`].
 //! - [`codec`]: the decoder as a `tokio_util` codec, for captures and `FramedRead`.
-//! - [`autodetect`]: which [`LinkSettings`](crate::scale::LinkSettings) a port speaks.
+//! - [`mod@autodetect`]: which [`LinkSettings`](crate::scale::LinkSettings) a port speaks.
 
 pub mod autodetect;
 pub mod codec;

@@ -1,7 +1,7 @@
 //! The link's sans-IO core: bytes and connection changes in, [`ScaleEvent`]s out. Wraps the
 //! [`StreamDecoder`] and remembers which analyzer is attached, across reconnects.
 //!
-//! Deliberately not here: ports, tasks, clocks. [`super::connection`] and [`super::link`]
+//! Deliberately not here: ports, tasks, clocks. [`super::driver`] and [`super::link`]
 //! drive it; tests can drive it directly.
 
 use super::event::{AnalyzerIdentity, Direction, DisconnectReason, ScaleEvent};
