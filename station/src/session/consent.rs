@@ -2,7 +2,7 @@
 //! policy documents, the program's purposes, the participant's latest decision and the day.
 //!
 //! Deliberately not here: storing decisions (the store), drawing the consent screen (the UI),
-//! and the session's waiting and timeouts ([`super::machine`]).
+//! and the session's waiting and timeouts ([`super::Session`]).
 
 use crate::domain::{
     ConsentDecision, ConsentMethod, Date, DocumentKind, DocumentVersion, Purpose, PurposeId,

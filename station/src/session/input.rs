@@ -1,7 +1,7 @@
 //! What the driver feeds into a session: card scans, the store's answers, the participant's
 //! choices, the scale's readings and statuses.
 //!
-//! Deliberately not here: acting on them ([`super::machine`]) and anything about how they were
+//! Deliberately not here: acting on them ([`super::Session`]) and anything about how they were
 //! obtained (card verification, the store, the serial link).
 
 use crate::domain::{

@@ -132,7 +132,7 @@ pub fn check_echo(
 
 /// Keys a weight-only record may keep: device identity and clock, the echoed profile, weight
 /// and BMI (weight over height squared — no current involved).
-const WEIGHT_ONLY_KEYS: [&str; 20] = [
+pub const WEIGHT_ONLY_KEYS: [&str; 20] = [
     "MO", "SN", "ID", "St", "Da", "DT", "DA", "TI", "Ti", "GE", "AG", "Hm", "Bt", "Pt", "Ta", "Wk",
     "Wp", "Wg", "Ws", "MI",
 ];

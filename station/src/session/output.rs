@@ -1,7 +1,7 @@
 //! What a session asks of its driver ([`Action`]) and tells the UI ([`Event`]), and the small
 //! enums inside them.
 //!
-//! Deliberately not here: producing them ([`super::machine`]). Personal values only travel in
+//! Deliberately not here: producing them ([`super::Session`]). Personal values only travel in
 //! types whose `Debug` is redacted; only [`Event::Results`] carries body values.
 
 use super::consent::ConsentReason;

@@ -1,4 +1,5 @@
-//! Unit tests of every transition and timeout of the session, with a fake clock.
+//! Unit tests of every transition and timeout of the session, with a fake clock; random
+//! sequences are not here (see `proptests`).
 
 use super::*;
 use crate::domain::{
