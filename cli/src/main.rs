@@ -1,11 +1,12 @@
-//! `hakaru`: the technician's and operator's command line — decode captures now; list ports,
-//! watch a live analyzer, run the simulator and the demo as those land.
+//! `hakaru`: the technician's and operator's command line — list ports, watch a live analyzer,
+//! decode captures, run the simulator and the demo.
 //!
 //! This file only parses arguments, sets up logging and maps errors to exit codes; each
 //! subcommand lives in its own module under [`cmd`]. Deliberately not here: any protocol
 //! logic (that is `hakaru-devices`) or station behaviour (that is `hakaru-station`).
 
 mod cmd;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -58,13 +59,37 @@ enum Command {
                       棄却されたフレームがあれば終了コード 1 / exit code 1 if any frame was rejected."
     )]
     Decode(cmd::decode::Args),
+    /// シリアルポートの一覧 / List serial ports (USB VID:PID, serial number)
+    Ports(cmd::ports::Args),
+    /// 受信バイトと解読結果をライブ表示 / Watch raw bytes and decoded readings live
+    #[command(
+        long_about = "シリアルポートを開き、受信バイト(左)と解読結果(右)を並べてライブ表示します。\n\
+                      Opens a serial port and shows raw bytes (left) beside what they decoded to \
+                      (right), live. --auto finds the line settings by listening first."
+    )]
+    Monitor(cmd::monitor::Args),
+    /// 仮想の体組成計を起動 / Run a virtual analyzer on a pseudo-terminal
+    #[command(
+        long_about = "仮想の体組成計を擬似端末上で起動し、開くべきパスを標準出力に表示します。\n\
+                      Runs a virtual analyzer on a pseudo-terminal and prints the path to open on stdout."
+    )]
+    Simulate(cmd::simulate::Args),
+    /// シミュレータとモニターのデモ / The simulator feeding the monitor, with faults
+    Demo(cmd::demo::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // The live views show connection trouble in their own rows; repeating it as log lines on
+    // the same terminal only clutters the screen.
+    let live_view = matches!(cli.command, Command::Monitor(_) | Command::Demo(_));
+    init_logging(cli.verbose, live_view);
     let result = match cli.command {
         Command::Decode(args) => cmd::decode::run(&args),
+        Command::Ports(args) => cmd::ports::run(&args),
+        Command::Monitor(args) => cmd::monitor::run(&args),
+        Command::Simulate(args) => cmd::simulate::run(&args),
+        Command::Demo(args) => cmd::demo::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -78,9 +103,10 @@ fn main() -> ExitCode {
 }
 
 /// Logs to stderr, filtered by `HAKARU_LOG` (env-filter syntax) or the `-v` count.
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, live_view: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
+        0 if live_view => "error",
         0 => "warn",
         1 => "info",
         _ => "debug",

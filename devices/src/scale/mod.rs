@@ -1,7 +1,7 @@
 //! The sans-IO scale protocol layer: bytes → lines → frames → readings, and commands → bytes.
 //!
 //! Nothing here does I/O, spawns, or reads a clock. Layering follows tokio-modbus: frame types
-//! ([`tanita`], [`weight`], [`pc_mode`], [`status`]), a classifier ([`line`]), the streaming
+//! ([`tanita`], [`weight`], [`pc_mode`], [`status`]), a classifier ([`line`](mod@line)), the streaming
 //! decoder ([`decoder`]); the codec and link live in [`crate::serial`].
 
 pub mod checksum;
