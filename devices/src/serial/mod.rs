@@ -10,6 +10,7 @@
 //! - [`state`]: sans-IO — bytes and connection changes in, [`ScaleEvent`]s out.
 //! - [`connector`], [`driver`]: one step of the link, generic over the byte stream.
 //! - [`link`]: the spawned task and its handle, [`ScaleLink`].
+//! - [`preset`]: driving a PC-mode preset exchange over a link.
 //! - [`codec`]: the decoder as a `tokio_util` codec, for captures and `FramedRead`.
 //! - [`mod@autodetect`]: which [`LinkSettings`](crate::scale::LinkSettings) a port speaks.
 
@@ -24,6 +25,7 @@ pub mod link;
 pub mod options;
 pub mod port;
 pub mod ports;
+pub mod preset;
 pub mod state;
 pub mod termios;
 
@@ -41,4 +43,5 @@ pub use link::ScaleLink;
 pub use options::{Backoff, BackoffState, LinkOptions};
 pub use port::{Retune, SerialPort};
 pub use ports::{list_ports, PortInfo, PortKind, UsbIdentity};
+pub use preset::{run_preset, PresetError};
 pub use state::LinkState;
