@@ -1,6 +1,6 @@
 //! The PC-mode preset exchange end to end: link → simulator in each dialect, presets
 //! acknowledged, then a frame whose echoed profile is the one preset.
-#![allow(clippy::disallowed_methods)]
+#![allow(clippy::disallowed_methods, clippy::unwrap_used)]
 
 use hakaru_devices::scale::exchange::{ExchangeError, Preset, PresetExchange};
 use hakaru_devices::scale::tanita::{BodyType, Sex};
