@@ -131,6 +131,15 @@ impl Store {
         schema::user_version(&self.conn)
     }
 
+    /// Copies the WAL back into the database file and truncates it. Call it when the kiosk is
+    /// idle (after a session ends) so the copy never lands inside a recording's commit; an
+    /// automatic checkpoint every ~16 MB of WAL remains as a safety net.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// SQLite's own consistency check of the file; empty when healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
@@ -247,7 +256,8 @@ fn open_connection(config: &StoreConfig) -> Result<Connection, StoreError> {
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA wal_autocheckpoint = 4000;",
     )?;
     Ok(conn)
 }

@@ -117,6 +117,13 @@ pub fn fill_history(
     let station = station();
     let tx = store.conn.transaction()?;
     {
+        let mut roster = tx.prepare(
+            "INSERT INTO participants (number, birth_date, sex, height_tenths_cm, body_type, implanted_device, updated_at)
+             VALUES (?1, '1958-06-15', 1, 1755, 0, 0, ?2) ON CONFLICT DO NOTHING",
+        )?;
+        for i in 0..participants {
+            roster.execute(rusqlite::params![participant(i).as_str(), T0.as_unix_ms()])?;
+        }
         let mut stmt = tx.prepare(
             "INSERT INTO measurements (id, participant, station, analyzer_model, analyzer_serial,
                  taken_at, weight_only, reading_json, raw_frame, raw_frame_dropped)
