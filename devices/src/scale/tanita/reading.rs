@@ -758,30 +758,30 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, text),
     };
+    // ≤ 16 bytes: at most 16 digits, which fit a u64; the 15-digit bound is checked below.
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
     let mut mantissa: u64 = 0;
-    let mut count = 0usize;
-    let mut frac: Option<usize> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() && count > 0 => frac = Some(0),
-            _ => return None,
-        }
-        if count > 15 {
+    let mut dot = usize::MAX;
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if b == b'.' && dot == usize::MAX && i > 0 && i + 1 < digits.len() {
+            dot = i;
+        } else {
             return None;
         }
     }
-    let k = match frac {
-        None if count > 0 => 0,
-        Some(k) if k > 0 => k,
-        _ => return None,
+    let (count, k) = if dot == usize::MAX {
+        (digits.len(), 0)
+    } else {
+        (digits.len() - 1, digits.len() - 1 - dot)
     };
+    if count > 15 {
+        return None;
+    }
     let v = mantissa as f64 / POW10[k];
     Some(if neg { -v } else { v })
 }
