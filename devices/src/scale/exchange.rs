@@ -9,7 +9,7 @@
 //! frame that follows is not its business: the decoder reports it like any other frame.
 
 use crate::scale::models::ModelProfile;
-use crate::scale::pc_mode::{Command, CommandError, Dialect, Reply};
+use crate::scale::pc_mode::{Command, CommandError, Dialect, Reply, StartCommand};
 use crate::scale::status::{DeviceStatus, ErrorCode};
 use crate::scale::tanita::{BodyType, Sex};
 use std::collections::VecDeque;
@@ -79,6 +79,12 @@ pub enum ExchangeError {
     /// The analyzer reported an error code.
     #[error("{0}")]
     Device(ErrorCode),
+    /// This model cannot be told to weigh without passing current through the body.
+    #[error(
+        "この機種は体重のみの測定ができません。係員を呼んでください / \
+         this model ({0}) cannot measure weight only: call a staff member"
+    )]
+    NoWeightOnly(&'static str),
 }
 
 #[derive(Debug)]
@@ -130,6 +136,44 @@ impl PresetExchange {
             Command::Start(start),
         ]);
         // Validate every command now, so a bad value fails before anything is sent.
+        for c in &queue {
+            c.encode(dialect)?;
+        }
+        let mut x = PresetExchange {
+            dialect,
+            queue,
+            pending: None,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+            next_send: now,
+            done: false,
+        };
+        x.advance(now);
+        Ok(x)
+    }
+
+    /// Plans a weight-only measurement for a person with an implanted electronic device: PC
+    /// mode, the clothes weight, then `F0` (weigh, no current through the body). Only models
+    /// with a weight-only command (JP DC dialect with a `G0` start, e.g. DC-320) can do it;
+    /// others fail with [`ExchangeError::NoWeightOnly`] rather than measuring impedance.
+    pub fn weight_only(
+        profile: &ModelProfile,
+        clothes_tenths_kg: u16,
+        now: Instant,
+    ) -> Result<Self, ExchangeError> {
+        let (Some(dialect), Some(start)) = (profile.dialect, profile.start) else {
+            return Err(ExchangeError::NoPcMode(profile.model));
+        };
+        if dialect != Dialect::JpDc || start != StartCommand::G0 {
+            return Err(ExchangeError::NoWeightOnly(profile.model));
+        }
+        let queue = VecDeque::from([
+            Command::EnterPcMode,
+            Command::ClothesWeight {
+                tenths_kg: clothes_tenths_kg,
+            },
+            Command::WeightOnly,
+        ]);
         for c in &queue {
             c.encode(dialect)?;
         }
@@ -205,7 +249,7 @@ impl PresetExchange {
     pub fn handle_reply(&mut self, reply: &Reply, now: Instant) {
         let Some(p) = &self.pending else { return };
         let name = p.command.ack_name();
-        let is_start = matches!(p.command, Command::Start(_));
+        let is_start = matches!(p.command, Command::Start(_) | Command::WeightOnly);
         match reply {
             Reply::Nak => self.fail(ExchangeError::Refused { command: name }),
             Reply::Refused { command } if command == name => {
@@ -229,7 +273,7 @@ impl PresetExchange {
 
     fn acknowledged(&mut self, now: Instant) {
         let Some(p) = self.pending.take() else { return };
-        if matches!(p.command, Command::Start(_)) {
+        if matches!(p.command, Command::Start(_) | Command::WeightOnly) {
             self.done = true;
             self.events.push_back(ExchangeEvent::Measuring);
             return;
@@ -374,6 +418,36 @@ mod tests {
                 ErrorCode::MissingPersonalData
             )))
         );
+    }
+
+    #[test]
+    fn weight_only_sends_f0_instead_of_a_start_and_only_where_the_model_has_it() {
+        let t0 = Instant::now();
+        let mut x = PresetExchange::weight_only(profile("DC-320"), 10, t0).unwrap();
+        let mut now = t0;
+        let replies = [
+            ("M1", Reply::Ready),
+            ("D001.0", Reply::parse(b"D0,Pt,1.0").unwrap()),
+            ("F0", Reply::Ready),
+        ];
+        for (i, (expected, reply)) in replies.iter().enumerate() {
+            if i > 0 {
+                now = x.poll_timeout().unwrap();
+                x.handle_timeout(now);
+            }
+            assert_eq!(sent(&mut x), vec![expected.to_string()]);
+            x.handle_reply(reply, now);
+        }
+        assert_eq!(x.poll_event(), Some(ExchangeEvent::Measuring));
+        // No model without a weight-only command is ever started with current.
+        assert!(matches!(
+            PresetExchange::weight_only(profile("MC-780"), 10, t0),
+            Err(ExchangeError::NoWeightOnly("MC-780"))
+        ));
+        assert!(matches!(
+            PresetExchange::weight_only(profile("SC-240"), 10, t0),
+            Err(ExchangeError::NoPcMode("SC-240"))
+        ));
     }
 
     #[test]

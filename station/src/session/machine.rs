@@ -801,5 +801,6 @@ fn exchange_error_kind(e: &hakaru_devices::scale::ExchangeError) -> &'static str
         E::Refused { .. } => "refused",
         E::NoReply { .. } => "no_reply",
         E::Device(_) => "device",
+        E::NoWeightOnly(_) => "no_weight_only",
     }
 }
