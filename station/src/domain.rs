@@ -157,11 +157,32 @@ pub struct DocumentVersion {
     pub needs_fresh_consent: bool,
 }
 
-/// A measurement's identifier (UUIDv7 text), made by the store in the same transaction as the
-/// measurement. Not personal: it names a row, not a person.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// A measurement's identifier: the UUIDv7 the store keys the measurement row, its outbox event
+/// and its audit row by (and the server's `measurement_id`). The session only carries it; the
+/// driver makes it with [`crate::store::new_id`] when it records. Not personal: it names a row,
+/// not a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
-pub struct MeasurementId(pub String);
+pub struct MeasurementId(pub uuid::Uuid);
+
+impl MeasurementId {
+    /// The UUID.
+    pub fn as_uuid(&self) -> uuid::Uuid {
+        self.0
+    }
+}
+
+impl From<uuid::Uuid> for MeasurementId {
+    fn from(id: uuid::Uuid) -> Self {
+        MeasurementId(id)
+    }
+}
+
+impl fmt::Display for MeasurementId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// How a consent was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -364,8 +364,8 @@ proptest! {
                 Op::Recorded { back, pending } => {
                     let session = target(back, latest);
                     measurement_ids += 1;
-                    let id = MeasurementId(format!("m{measurement_ids}"));
-                    model.committed.entry(session).or_default().push(id.clone());
+                    let id = MeasurementId(uuid::Uuid::from_u128(u128::from(measurement_ids)));
+                    model.committed.entry(session).or_default().push(id);
                     Some(Input::Recorded {
                         session,
                         measurement_id: id,

@@ -115,7 +115,7 @@ impl Kiosk {
         self.input(Input::Reading(Box::new(matching_reading())));
         self.input(Input::Recorded {
             session: s,
-            measurement_id: MeasurementId("0190-m1".into()),
+            measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
             points: Points::Awarded { points: 10 },
         });
         assert_eq!(self.s.stage(), Stage::Results);
@@ -939,7 +939,7 @@ fn results_are_shown_only_after_the_record_is_committed() {
     assert!(!k.events.iter().any(|e| matches!(e, Event::Results { .. })));
     k.input(Input::Recorded {
         session: s,
-        measurement_id: MeasurementId("0190-m1".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
         points: Points::Awarded { points: 10 },
     });
     let Event::Results {
@@ -952,7 +952,10 @@ fn results_are_shown_only_after_the_record_is_committed() {
     else {
         panic!("results expected")
     };
-    assert_eq!(measurement_id, &MeasurementId("0190-m1".into()));
+    assert_eq!(
+        measurement_id,
+        &MeasurementId(uuid::Uuid::from_u128(0x0190_0001))
+    );
     assert_eq!(measurement.weight(), Some(Kg(51.2)));
     assert_eq!(*points, Points::Awarded { points: 10 });
     assert_eq!(*points_message, None);
@@ -966,7 +969,7 @@ fn offline_points_are_shown_as_pending() {
     k.input(Input::Reading(Box::new(matching_reading())));
     k.input(Input::Recorded {
         session: s,
-        measurement_id: MeasurementId("0190-m1".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
         points: Points::Pending,
     });
     assert!(matches!(
@@ -996,7 +999,7 @@ fn record_timeout_ends_session_without_results_and_a_late_commit_is_not_shown() 
     assert_eq!(ended_with(&k.events), Some(EndReason::RecordFailed));
     k.input(Input::Recorded {
         session: s,
-        measurement_id: MeasurementId("0190-m1".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
         points: Points::Pending,
     });
     assert!(!k.events.iter().any(|e| matches!(e, Event::Results { .. })));
@@ -1011,19 +1014,19 @@ fn commit_for_a_previous_session_is_never_shown_to_the_next_person() {
     k.input(Input::Reading(Box::new(matching_reading())));
     k.input(Input::Recorded {
         session: old,
-        measurement_id: MeasurementId("0190-a".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_000a)),
         points: Points::Pending,
     });
     assert_eq!(k.s.stage(), Stage::Recording);
     assert!(!k.events.iter().any(|e| matches!(e, Event::Results { .. })));
     k.input(Input::Recorded {
         session: s,
-        measurement_id: MeasurementId("0190-b".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_000b)),
         points: Points::Pending,
     });
     assert!(matches!(
         k.last_event(),
-        Event::Results { measurement_id, .. } if measurement_id.0 == "0190-b"
+        Event::Results { measurement_id, .. } if measurement_id.0 == uuid::Uuid::from_u128(0x0190_000b)
     ));
 }
 
@@ -1256,7 +1259,7 @@ fn overdue_deadline_fires_before_a_late_answer_even_if_the_timer_was_late() {
     k.now += Duration::from_secs(16);
     k.input(Input::Recorded {
         session: s,
-        measurement_id: MeasurementId("0190-m1".into()),
+        measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
         points: Points::Pending,
     });
     assert_eq!(ended_with(&k.events), Some(EndReason::RecordFailed));
@@ -1317,7 +1320,7 @@ fn wipe_leaves_nothing_personal() {
     k.s.handle(
         Input::Recorded {
             session: s,
-            measurement_id: MeasurementId("0190-m1".into()),
+            measurement_id: MeasurementId(uuid::Uuid::from_u128(0x0190_0001)),
             points: Points::Pending,
         },
         k.now,
