@@ -27,7 +27,7 @@ pub use record::{
     WEIGHT_ONLY_KEYS,
 };
 pub use retention::{PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
-pub use roster::CardStatus;
+pub use roster::{content_hash, CardStatus};
 pub use schema::SCHEMA_VERSION;
 
 use crate::domain::StationId;

@@ -151,6 +151,39 @@ impl Store {
         Ok(out)
     }
 
+    /// Every stored version of every document, all languages, history included, oldest first
+    /// — what the session's consent decision needs to see a "needs fresh consent" version
+    /// between the one accepted and the one in force.
+    pub fn documents(&self) -> Result<Vec<DocumentVersion>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, version, language, effective, content_hash, needs_fresh_consent
+             FROM documents ORDER BY effective, kind, version, language",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, version, language, effective, content_hash, needs_fresh_consent) = row?;
+            out.push(DocumentVersion {
+                kind: kind_from(&kind)?,
+                version,
+                language,
+                effective: parse_date(&effective)?,
+                content_hash,
+                needs_fresh_consent,
+            });
+        }
+        Ok(out)
+    }
+
     /// A document's full text by content hash.
     pub fn document_text(&self, content_hash: &str) -> Result<Option<String>, StoreError> {
         Ok(self

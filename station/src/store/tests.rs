@@ -620,6 +620,14 @@ fn current_documents_are_the_latest_in_force_and_must_match_their_hash() {
         s.document_text(&july[0].content_hash).unwrap().as_deref(),
         Some("規約 2")
     );
+    // The whole history, for the session's "fresh consent in between" rule.
+    let all: Vec<String> = s
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.version)
+        .collect();
+    assert_eq!(all, ["2026-01", "2026-07"]);
     let err = s
         .put_document(&doc("2026-08", 8, "本物"), "改ざん", T0)
         .unwrap_err();
