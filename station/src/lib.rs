@@ -2,9 +2,16 @@
 //! they consented to the current documents, turning a scale reading into a durable record and
 //! queueing it for the central server.
 //!
-//! Deliberately not here: talking to the analyzer (that is `hakaru-devices`), drawing screens
-//! (the kiosk UI), and the server's API (the central-server crate).
+//! [`driver::Station`] carries out the session's actions against the store;
+//! [`scale_feed::ScaleFeed`] connects it to a running scale link. Deliberately not here: the
+//! analyzer's protocol and the serial port (that is `hakaru-devices`), drawing screens (the
+//! kiosk UI), and the server's API (the central-server crate).
 
 pub mod domain;
+pub mod driver;
+pub mod scale_feed;
 pub mod session;
 pub mod store;
+
+pub use driver::{PresetRequest, ScaleRequest, Station, StationError, StationStats};
+pub use scale_feed::{Clock, Fed, LinkNote, ScaleFeed, SystemClock};
