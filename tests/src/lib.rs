@@ -323,23 +323,18 @@ impl Kiosk {
         .await;
     }
 
-    /// Steps until the feed has no request or idle work left and nothing is ready on the link.
+    /// Steps until the station's idle work (the checkpoint after a session) is done.
     pub async fn settle_idle_work(&mut self) {
         while self.station.has_idle_work() {
             self.step().await;
         }
-    }
-
-    /// The events after the last match.
-    pub fn unmatched(&self) -> &[Event] {
-        &self.events[self.cursor..]
     }
 }
 
 /// Tanita keys that carry no impedance-derived value (reference/scale-protocols.md §5):
 /// device identity and clock, the echoed profile, weights and BMI. Written out here, not taken
 /// from the crates, so the check is independent of their filters.
-const WEIGHT_KEYS: &[&str] = &[
+pub const WEIGHT_KEYS: &[&str] = &[
     "MO", "SN", "ID", "CC", "St", "Da", "DT", "DA", "TI", "Ti", "GE", "AG", "DB", "Hm", "Bt", "Pt",
     "Ta", "Wk", "Wp", "Wg", "Ws", "MI",
 ];
