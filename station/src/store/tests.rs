@@ -810,3 +810,40 @@ fn an_audit_break_message_says_what_to_do_in_japanese_first() {
     assert!(msg.starts_with("監査ログの 4 行目"), "{msg}");
     assert!(msg.contains("call a technician"));
 }
+
+/// The stored `reading_json` (composition, weight-only with the frame dropped, weight-only with
+/// the frame kept) and the session's weight-only copy stay exactly what they were before the
+/// decoder's pairs became spans into the frame's bytes. Regenerate with
+/// `HAKARU_WRITE_SNAPSHOT=1` after an intended change, and review the diff.
+#[test]
+fn stored_reading_json_matches_the_snapshot() {
+    const SNAPSHOT: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/store/snapshots/reading_json.txt"
+    );
+    let (_d, cfg) = fresh();
+    let mut s = seeded(&cfg, 2).unwrap(); // participant 1 has an implanted device
+    record(&mut s, 0, testing::F1, false, at_minutes(1));
+    record(&mut s, 1, testing::F1, false, at_minutes(2));
+    record(&mut s, 0, testing::F2, true, at_minutes(3));
+    record(&mut s, 0, testing::F5, true, at_minutes(4));
+    let mut stmt = s
+        .conn
+        .prepare("SELECT reading_json FROM measurements ORDER BY taken_at")
+        .unwrap();
+    let mut got: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for frame in [testing::F1, testing::F2, testing::F5] {
+        let session_copy = crate::session::measurement::weight_only(&reading(frame));
+        got.push(serde_json::to_string(&session_copy).unwrap());
+    }
+    let got = got.join("\n") + "\n";
+    if std::env::var_os("HAKARU_WRITE_SNAPSHOT").is_some() {
+        std::fs::write(SNAPSHOT, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(SNAPSHOT).unwrap();
+    assert!(got == want, "reading JSON differs from {SNAPSHOT}");
+}
