@@ -7,7 +7,7 @@ use crate::cmd::monitor::watch;
 use anyhow::{Context, Result};
 use hakaru_devices::scale::Dialect;
 use hakaru_devices::serial::{LinkOptions, ScaleLink};
-use hakaru_devices::sim::{Fault, Person, Rng, SimConfig, Simulator};
+use hakaru_devices::sim::{Fault, Person, Rng, Simulator};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -68,15 +68,7 @@ const STEP_PERIOD: Duration = Duration::from_secs(7);
 pub fn run(args: &Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let mut config = SimConfig::for_model(&args.model).with_context(|| {
-            format!(
-                "機種 {} は未対応です / unknown model {}: use one of {}",
-                args.model,
-                args.model,
-                hakaru_devices::scale::ModelProfile::names().join(", ")
-            )
-        })?;
-        config.pace = !args.no_pace;
+        let config = super::sim_config(&args.model, !args.no_pace)?;
         let profile = config.device.model;
         let sim = Arc::new(
             Simulator::start(config)

@@ -46,12 +46,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 
 async fn run_async(args: &Args) -> Result<ExitCode> {
     let profile = match &args.model {
-        Some(name) => Some(ModelProfile::find(name).with_context(|| {
-            format!(
-                "機種 {name} は未対応です / unknown model {name}: use one of {}",
-                ModelProfile::names().join(", ")
-            )
-        })?),
+        Some(name) => Some(super::model_profile(name)?),
         None => None,
     };
     let settings = if args.auto {

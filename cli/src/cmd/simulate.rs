@@ -4,7 +4,7 @@
 //! (`hakaru_devices::sim`).
 
 use anyhow::{Context, Result};
-use hakaru_devices::sim::{Fault, SimConfig, Simulator};
+use hakaru_devices::sim::{Fault, Simulator};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -41,15 +41,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let faults = parse_faults(&args.faults)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let mut config = SimConfig::for_model(&args.model).with_context(|| {
-            format!(
-                "機種 {} は未対応です / unknown model {}: use one of {}",
-                args.model,
-                args.model,
-                hakaru_devices::scale::ModelProfile::names().join(", ")
-            )
-        })?;
-        config.pace = !args.no_pace;
+        let mut config = super::sim_config(&args.model, !args.no_pace)?;
         config.device.seed = args.seed;
         let sim = Simulator::start(config)
             .context("シミュレータを起動できません / cannot start the simulator")?;

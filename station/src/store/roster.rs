@@ -126,29 +126,8 @@ impl Store {
                                 WHERE d2.kind = d.kind AND d2.language = ?1 AND d2.effective <= ?2)
              ORDER BY kind",
         )?;
-        let rows = stmt.query_map(params![language, date_text(on)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, version, language, effective, content_hash, needs_fresh_consent) = row?;
-            out.push(DocumentVersion {
-                kind: kind_from(&kind)?,
-                version,
-                language,
-                effective: parse_date(&effective)?,
-                content_hash,
-                needs_fresh_consent,
-            });
-        }
-        Ok(out)
+        let rows = stmt.query_map(params![language, date_text(on)], DocumentRow::read)?;
+        rows.map(|row| row?.into_version()).collect()
     }
 
     /// Every stored version of every document, all languages, history included, oldest first
@@ -159,29 +138,8 @@ impl Store {
             "SELECT kind, version, language, effective, content_hash, needs_fresh_consent
              FROM documents ORDER BY effective, kind, version, language",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (kind, version, language, effective, content_hash, needs_fresh_consent) = row?;
-            out.push(DocumentVersion {
-                kind: kind_from(&kind)?,
-                version,
-                language,
-                effective: parse_date(&effective)?,
-                content_hash,
-                needs_fresh_consent,
-            });
-        }
-        Ok(out)
+        let rows = stmt.query_map([], DocumentRow::read)?;
+        rows.map(|row| row?.into_version()).collect()
     }
 
     /// A document's full text by content hash.
@@ -423,6 +381,41 @@ impl Store {
             Ok((number, status))
         })
         .transpose()
+    }
+}
+
+/// One `documents` row as selected by the queries above (`kind, version, language, effective,
+/// content_hash, needs_fresh_consent`), before its text columns are interpreted.
+struct DocumentRow {
+    kind: String,
+    version: String,
+    language: String,
+    effective: String,
+    content_hash: String,
+    needs_fresh_consent: bool,
+}
+
+impl DocumentRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+        Ok(DocumentRow {
+            kind: r.get(0)?,
+            version: r.get(1)?,
+            language: r.get(2)?,
+            effective: r.get(3)?,
+            content_hash: r.get(4)?,
+            needs_fresh_consent: r.get(5)?,
+        })
+    }
+
+    fn into_version(self) -> Result<DocumentVersion, StoreError> {
+        Ok(DocumentVersion {
+            kind: kind_from(&self.kind)?,
+            version: self.version,
+            language: self.language,
+            effective: parse_date(&self.effective)?,
+            content_hash: self.content_hash,
+            needs_fresh_consent: self.needs_fresh_consent,
+        })
     }
 }
 
