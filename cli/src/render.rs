@@ -137,7 +137,7 @@ fn describe_reading(r: &Reading) -> String {
         add("身長", "height", r.height.map(|c| c.0), " cm", 1);
     }
     let mut text = parts.join(" · ");
-    text.push_str(&format!(" ({} 項目 / fields)", r.pairs.len()));
+    text.push_str(&format!(" ({} 項目 / fields)", r.pairs().len()));
     text
 }
 

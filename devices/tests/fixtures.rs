@@ -100,7 +100,7 @@ fn every_fixture_carries_the_checksum_the_oracle_computes() {
 fn every_fixture_decodes_whole_and_byte_by_byte_to_its_own_bytes() {
     for (name, frame) in ALL {
         let r = decode_both_ways(frame);
-        assert_eq!(r.raw, frame, "{name}");
+        assert_eq!(r.raw(), frame, "{name}");
     }
 }
 
@@ -229,12 +229,14 @@ fn f1_mc780a_full_body_composition() {
     close(pm.degrees.0, -6.2);
 
     // Every pair is kept as sent, in order; nothing is unknown.
-    assert_eq!(r.pairs.len(), 159);
-    assert_eq!(r.pairs[0].key, "MO");
-    assert_eq!(r.pairs[158].key, "AS");
-    assert_eq!(r.pairs[158].value.text(), "25.8");
-    assert!(r.unknown.is_empty(), "{:?}", r.unknown);
-    assert_eq!(r.control.len(), 3);
+    assert_eq!(r.pairs().len(), 159);
+    assert_eq!(r.pairs().get(0).map(|p| p.key), r.pairs().keys().next());
+    assert_eq!(r.pairs().get(0).unwrap().key, "MO");
+    assert_eq!(r.pairs().get(158).unwrap().key, "AS");
+    assert_eq!(r.pairs().get(158).unwrap().value.text(), "25.8");
+    assert_eq!(r.pairs().value("MO").map(|v| v.text()), Some("MC-780"));
+    assert!(r.unknown().is_empty(), "{:?}", r.unknown());
+    assert_eq!(r.control().len(), 3);
 }
 
 #[test]
@@ -248,7 +250,7 @@ fn f2_mc780a_scale_mode() {
     close(r.weight.unwrap().0, 67.8);
     assert!(!r.has_composition(), "scale mode has no composition");
     assert!(r.sex.is_none() && r.height.is_none() && r.fat_percent.is_none());
-    assert_eq!(r.pairs.len(), 6);
+    assert_eq!(r.pairs().len(), 6);
 }
 
 #[test]
@@ -295,13 +297,13 @@ fn f6_pw650_weight_with_da_date_and_tare() {
 fn f7_bh100_height_only() {
     let r = decode_both_ways(F7);
     assert_eq!(r.model.as_deref(), Some("BH-100"));
-    assert_eq!(r.control.len(), 1);
-    assert_eq!(r.control[0].index, 1);
+    assert_eq!(r.control().len(), 1);
+    assert_eq!(r.control().get(0).unwrap().index, 1);
     assert_eq!(r.device_date, date(2019, 4, 6));
     assert_eq!(r.device_time, time(13, 6, None));
     close(r.height.unwrap().0, 158.9);
     assert!(r.weight.is_none(), "a height rod sends no weight");
-    assert_eq!(r.pairs.len(), 4);
+    assert_eq!(r.pairs().len(), 4);
 }
 
 #[test]
@@ -327,7 +329,7 @@ fn f8_bc601_metric_without_trailing_brace() {
     let ra = r.segments.get(Segment::RightArm).unwrap();
     close(ra.fat_percent.unwrap().0, 16.5);
     close(ra.muscle_mass.unwrap().0, 2.2);
-    assert_eq!(r.control.len(), 4);
+    assert_eq!(r.control().len(), 4);
 }
 
 #[test]
@@ -336,7 +338,7 @@ fn bc601_metric_with_trailing_brace() {
         .unwrap()
         .has_trailing_brace());
     let r = decode_both_ways(BC601_METRIC);
-    assert_eq!(r.raw.last(), Some(&b'}'), "raw keeps the brace");
+    assert_eq!(r.raw().last(), Some(&b'}'), "raw keeps the brace");
     assert_eq!(r.unit_system, UnitSystem::Metric);
     assert_eq!(r.device_date, date(2016, 1, 12));
     assert_eq!(r.device_time, time(23, 48, Some(53)));
@@ -370,7 +372,7 @@ fn bc601_imperial_is_reported_in_metric_with_original_pairs_kept() {
     close(rl.fat_percent.unwrap().0, 18.3);
     close(rl.muscle_mass.unwrap().0, 26.2 * 0.453_592_37);
     // The pairs as sent.
-    let sent = |k: &str| r.pairs.iter().find(|p| p.key == k).map(|p| p.value.text());
+    let sent = |k: &str| r.pairs().value(k).map(|v| v.text());
     assert_eq!(sent("Wk"), Some("206.2"));
     assert_eq!(sent("Hm"), Some("73.0"));
     assert_eq!(sent("mW"), Some("158.0"));

@@ -55,7 +55,7 @@ async fn a_measurement_from_the_analyzer_verifies_and_decodes() {
                 println!(
                     "OK: {} ({} fields)",
                     r.model.as_deref().unwrap_or("?"),
-                    r.pairs.len()
+                    r.pairs().len()
                 );
                 return;
             }

@@ -14,8 +14,8 @@
 mod common;
 
 use common::oracle_sum;
-use hakaru_devices::scale::tanita::FrameError;
 use hakaru_devices::scale::tanita::UnitSystem;
+use hakaru_devices::scale::tanita::{FrameError, RawValue};
 use hakaru_devices::scale::{decode_all, DecodeError, DecodeEvent, StreamDecoder, MAX_LINE};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -290,16 +290,16 @@ proptest! {
         for (event, item) in whole.iter().zip(&expected) {
             match (event, item) {
                 (DecodeEvent::Reading { reading }, Item::Frame(f)) => {
-                    prop_assert_eq!(&reading.raw, &f.bytes);
-                    let got: Vec<(&str, &str)> = reading
-                        .pairs
+                    prop_assert_eq!(reading.raw(), &f.bytes[..]);
+                    let got: Vec<(String, &str, bool)> = reading
+                        .pairs()
                         .iter()
-                        .map(|p| (p.key.as_str(), p.value.text()))
+                        .map(|p| (p.key.to_string(), p.value.text(), matches!(p.value, RawValue::Quoted(_))))
                         .collect();
-                    let want: Vec<(&str, &str)> = f
+                    let want: Vec<(String, &str, bool)> = f
                         .pairs
                         .iter()
-                        .map(|p| (p.key.as_str(), p.wire.trim_matches('"')))
+                        .map(|p| (p.key.to_string(), p.wire.trim_matches('"'), p.wire.starts_with('"')))
                         .collect();
                     prop_assert_eq!(got, want);
                     let unit = if f.imperial { UnitSystem::Imperial } else { UnitSystem::Metric };
@@ -381,7 +381,7 @@ proptest! {
             DecodeEvent::Rejected { error: DecodeError::Frame(FrameError::Truncated), bytes } if *bytes == cut
         );
         prop_assert!(truncated, "{:?}", events[0]);
-        let reading_ok = matches!(&events[1], DecodeEvent::Reading { reading } if reading.raw == f.bytes);
+        let reading_ok = matches!(&events[1], DecodeEvent::Reading { reading } if reading.raw() == f.bytes);
         prop_assert!(reading_ok);
     }
 }

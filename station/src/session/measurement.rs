@@ -6,7 +6,7 @@
 //! what the values mean for health (the results screen).
 
 use super::words::{self, Words};
-use hakaru_devices::scale::tanita::RawPair;
+use hakaru_devices::scale::tanita::Key;
 use hakaru_devices::scale::units::Kg;
 use hakaru_devices::scale::{Preset, Reading, Stability, WeightReading};
 
@@ -57,8 +57,8 @@ impl Measurement {
                     || !r.impedances.is_empty()
                     || !r.phase_angles.is_empty()
                     || !r.segments.is_empty()
-                    || r.pairs.iter().any(|p| !is_weight_only_key(p))
-                    || !r.raw.is_empty()
+                    || r.pairs().keys().any(|k| !is_weight_only_key(k))
+                    || !r.raw().is_empty()
             }
             MeasuredValues::WeightLine(_) => false,
         }
@@ -137,8 +137,8 @@ pub const WEIGHT_ONLY_KEYS: [&str; 20] = [
     "Wp", "Wg", "Ws", "MI",
 ];
 
-fn is_weight_only_key(p: &RawPair) -> bool {
-    WEIGHT_ONLY_KEYS.contains(&p.key.as_str())
+fn is_weight_only_key(key: Key) -> bool {
+    WEIGHT_ONLY_KEYS.contains(&key.as_str())
 }
 
 /// A copy of `reading` with only what a weight-only record may hold: every impedance,
@@ -161,13 +161,7 @@ pub fn weight_only(reading: &Reading) -> Reading {
     r.tare_weight = reading.tare_weight;
     r.weight = reading.weight;
     r.bmi = reading.bmi;
-    r.control.clone_from(&reading.control);
-    r.pairs = reading
-        .pairs
-        .iter()
-        .filter(|p| is_weight_only_key(p))
-        .cloned()
-        .collect();
+    r.copy_pairs_from(reading, is_weight_only_key);
     r
 }
 
@@ -290,11 +284,8 @@ mod tests {
         let MeasuredValues::Frame(r) = &m.values else {
             panic!("frame expected")
         };
-        assert!(r.raw.is_empty() && r.impedances.is_empty() && r.phase_angles.is_empty());
-        assert!(r
-            .pairs
-            .iter()
-            .all(|p| p.key.as_str() != "RH" && p.key.as_str() != "FW"));
+        assert!(r.raw().is_empty() && r.impedances.is_empty() && r.phase_angles.is_empty());
+        assert!(r.pairs().keys().all(|k| k != "RH" && k != "FW"));
         assert_eq!(r.model.as_deref(), Some("MC-780"));
     }
 

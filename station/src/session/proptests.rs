@@ -242,7 +242,7 @@ fn reading(of: usize, spoil: u8, impedance: bool, weight: Option<u16>) -> Readin
             ohms: Ohm(610.0),
             key: Key::new(b"RH").unwrap(),
         });
-        r.raw = b"{0,16,RH,610.0}".to_vec();
+        r.set_raw(b"{0,16,RH,610.0}".to_vec());
     }
     r
 }

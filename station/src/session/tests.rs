@@ -230,7 +230,7 @@ pub(super) fn matching_reading() -> Reading {
         path: ImpedancePath::WholeBody,
         degrees: Degrees(-5.6),
     });
-    r.raw = b"{0,16,...RH,620.5,...}".to_vec();
+    r.set_raw(b"{0,16,...RH,620.5,...}".to_vec());
     r
 }
 
@@ -678,7 +678,7 @@ fn implanted_device_strips_impedance() {
         let MeasuredValues::Frame(r) = &measurement.values else {
             panic!("frame")
         };
-        assert!(r.impedances.is_empty() && r.phase_angles.is_empty() && r.raw.is_empty());
+        assert!(r.impedances.is_empty() && r.phase_angles.is_empty() && r.raw().is_empty());
         assert!(r.fat_percent.is_none() && r.muscle_mass.is_none());
     }
 }

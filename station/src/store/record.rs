@@ -154,15 +154,9 @@ fn weight_only_reading(r: &Reading, keep_raw: bool) -> Reading {
     w.tare_weight = r.tare_weight;
     w.weight = r.weight;
     w.bmi = r.bmi;
-    w.control = r.control.clone();
-    w.pairs = r
-        .pairs
-        .iter()
-        .filter(|p| allowed(p.key.as_str()))
-        .cloned()
-        .collect();
+    w.copy_pairs_from(r, |k| allowed(k.as_str()));
     if keep_raw {
-        w.raw = r.raw.clone();
+        w.set_raw(r.raw().to_vec());
     }
     w
 }
@@ -170,9 +164,9 @@ fn weight_only_reading(r: &Reading, keep_raw: bool) -> Reading {
 fn prepare(reading: Measured<'_>, weight_only: bool) -> Result<Prepared, StoreError> {
     let (mut json, model, serial, raw, raw_dropped) = match reading {
         Measured::Composition(r) if weight_only => {
-            let clean = r.unknown.is_empty() && r.pairs.iter().all(|p| allowed(p.key.as_str()));
+            let clean = r.unknown().is_empty() && r.pairs().keys().all(|k| allowed(k.as_str()));
             let w = weight_only_reading(r, clean);
-            let raw = clean.then(|| r.raw.clone());
+            let raw = clean.then(|| r.raw().to_vec());
             (
                 serde_json::to_value(&w)?,
                 w.model,
@@ -185,7 +179,7 @@ fn prepare(reading: Measured<'_>, weight_only: bool) -> Result<Prepared, StoreEr
             serde_json::to_value(r)?,
             r.model.clone(),
             r.serial_number.clone(),
-            Some(r.raw.clone()),
+            Some(r.raw().to_vec()),
             false,
         ),
         Measured::Weight(w) => (

@@ -7,7 +7,6 @@
 
 use crate::redact::REDACTED;
 use crate::scale::checksum::{parse_hex2, sum8};
-use compact_str::CompactString;
 use std::fmt;
 
 /// The bytes every frame starts with.
@@ -94,58 +93,297 @@ impl serde::Serialize for Key {
     }
 }
 
-/// One opaque "TANITA use only" control pair, e.g. `~0,1`.
-#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+/// Where a value sits in the bytes of its frame: a byte range and whether it was quoted.
+///
+/// Values are not copied out of the frame: a pair is its key and this span, and its text is read
+/// through the bytes it was cut from ([`TanitaFrame::pairs`], [`super::Reading::pairs`]).
+/// `Debug` shows the offsets only, never the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValueSpan {
+    start: u32,
+    end: u32,
+    quoted: bool,
+}
+
+impl ValueSpan {
+    /// The span of `start..end` (without quotes), quoted or bare.
+    pub(crate) fn new(start: usize, end: usize, quoted: bool) -> ValueSpan {
+        // Frames are lines of a serial protocol, far below 4 GiB (the decoder caps line length).
+        let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        ValueSpan {
+            start: at(start),
+            end: at(end),
+            quoted,
+        }
+    }
+
+    /// The byte range of the text (without quotes).
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Whether the value was double-quoted.
+    pub fn is_quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// The value in `text`, the bytes the span was cut from. A span that does not fit `text`
+    /// (bytes it was not cut from) reads as empty rather than panicking.
+    pub fn resolve<'a>(&self, text: &'a [u8]) -> RawValue<'a> {
+        let s = text
+            .get(self.range())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("");
+        if self.quoted {
+            RawValue::Quoted(s)
+        } else {
+            RawValue::Bare(s)
+        }
+    }
+}
+
+/// One opaque "TANITA use only" control pair, e.g. `~0,1`: its index and where its value sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ControlPair {
     /// The digit after `~`.
     pub index: u8,
-    /// The value as sent.
-    pub value: CompactString,
+    /// Where the value sits in the frame's bytes.
+    pub value: ValueSpan,
 }
 
-impl fmt::Debug for ControlPair {
+/// A control pair read through its frame's bytes.
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Control<'a> {
+    /// The digit after `~`.
+    pub index: u8,
+    /// The value as sent (quotes removed).
+    pub value: &'a str,
+}
+
+impl fmt::Debug for Control<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Control pairs are the device's own settings (reference §2), not health data.
         write!(f, "~{},{}", self.index, self.value)
     }
 }
 
-/// A value as it appeared in the frame.
-#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+/// A value as it appeared in the frame, borrowed from the frame's bytes.
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "type", content = "text", rename_all = "snake_case")]
-pub enum RawValue {
+pub enum RawValue<'a> {
     /// A double-quoted string, without its quotes.
-    Quoted(CompactString),
+    Quoted(&'a str),
     /// A bare token (numbers, possibly negative, possibly without a decimal).
-    Bare(CompactString),
+    Bare(&'a str),
 }
 
-impl fmt::Debug for RawValue {
+impl fmt::Debug for RawValue<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(REDACTED)
     }
 }
 
-impl RawValue {
+impl<'a> RawValue<'a> {
     /// The text without quotes.
-    pub fn text(&self) -> &str {
-        match self {
+    pub fn text(&self) -> &'a str {
+        match *self {
             RawValue::Quoted(s) | RawValue::Bare(s) => s,
         }
     }
 }
 
-/// One `KEY,value` pair, kept exactly as sent (keys are case-sensitive).
-#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+/// One `KEY,value` pair, kept exactly as sent (keys are case-sensitive): the key and where the
+/// value sits in the frame's bytes. `Debug` never shows the value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RawPair {
     /// The two-character key, e.g. `Wk`, `fW`, `rB`.
     pub key: Key,
-    /// The value.
-    pub value: RawValue,
+    /// Where the value sits in the frame's bytes.
+    pub value: ValueSpan,
 }
 
 impl fmt::Debug for RawPair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}={REDACTED}", self.key)
+    }
+}
+
+/// A pair read through its frame's bytes; serialises as `{"key", "value": {"type", "text"}}`.
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Pair<'a> {
+    /// The two-character key.
+    pub key: Key,
+    /// The value as sent.
+    pub value: RawValue<'a>,
+}
+
+impl fmt::Debug for Pair<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={REDACTED}", self.key)
+    }
+}
+
+/// A span-carrying item that can be read through the bytes it was cut from.
+pub trait Resolve: Copy {
+    /// The item with its text.
+    type Resolved<'a>;
+    /// The item read through `text`.
+    fn resolve<'a>(&self, text: &'a [u8]) -> Self::Resolved<'a>;
+}
+
+impl Resolve for RawPair {
+    type Resolved<'a> = Pair<'a>;
+    fn resolve<'a>(&self, text: &'a [u8]) -> Pair<'a> {
+        Pair {
+            key: self.key,
+            value: self.value.resolve(text),
+        }
+    }
+}
+
+impl Resolve for ControlPair {
+    type Resolved<'a> = Control<'a>;
+    fn resolve<'a>(&self, text: &'a [u8]) -> Control<'a> {
+        Control {
+            index: self.index,
+            value: self.value.resolve(text).text(),
+        }
+    }
+}
+
+/// A list of pairs (or control pairs) together with the bytes their values are read from:
+/// what [`TanitaFrame::pairs`], [`super::Reading::pairs`] and friends hand out.
+///
+/// Serialises as a sequence of the items with their text (as the owned pairs did before values
+/// became spans); `Debug` lists keys only.
+#[derive(Clone, Copy)]
+pub struct Resolved<'a, T> {
+    text: &'a [u8],
+    items: &'a [T],
+}
+
+/// Key/value pairs with their text.
+pub type Pairs<'a> = Resolved<'a, RawPair>;
+/// Control pairs with their text.
+pub type Controls<'a> = Resolved<'a, ControlPair>;
+
+impl<'a, T: Resolve> Resolved<'a, T> {
+    /// `items`, read through `text` (the bytes their spans were cut from).
+    pub fn new(text: &'a [u8], items: &'a [T]) -> Self {
+        Resolved { text, items }
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The `i`-th, with its text.
+    pub fn get(&self, i: usize) -> Option<T::Resolved<'a>> {
+        self.items.get(i).map(|p| p.resolve(self.text))
+    }
+
+    /// Each in order, with its text.
+    pub fn iter(&self) -> ResolvedIter<'a, T> {
+        ResolvedIter {
+            text: self.text,
+            items: self.items.iter(),
+        }
+    }
+
+    /// The spans, without their text.
+    pub fn spans(&self) -> &'a [T] {
+        self.items
+    }
+
+    /// The bytes the spans point into.
+    pub fn text(&self) -> &'a [u8] {
+        self.text
+    }
+}
+
+impl<'a> Resolved<'a, RawPair> {
+    /// The first value for `key` (keys are case-sensitive).
+    pub fn value(&self, key: &str) -> Option<RawValue<'a>> {
+        self.items
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.value.resolve(self.text))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = Key> + 'a {
+        self.items.iter().map(|p| p.key)
+    }
+}
+
+impl<'a> Resolved<'a, ControlPair> {
+    /// The value of control pair `~index`, if present.
+    pub fn value(&self, index: u8) -> Option<&'a str> {
+        self.items
+            .iter()
+            .find(|c| c.index == index)
+            .map(|c| c.value.resolve(self.text).text())
+    }
+}
+
+impl<'a, T: Resolve> IntoIterator for Resolved<'a, T> {
+    type Item = T::Resolved<'a>;
+    type IntoIter = ResolvedIter<'a, T>;
+    fn into_iter(self) -> ResolvedIter<'a, T> {
+        self.iter()
+    }
+}
+
+/// The items of a [`Resolved`] list, each with its text.
+#[derive(Debug, Clone)]
+pub struct ResolvedIter<'a, T> {
+    text: &'a [u8],
+    items: std::slice::Iter<'a, T>,
+}
+
+impl<'a, T: Resolve> Iterator for ResolvedIter<'a, T> {
+    type Item = T::Resolved<'a>;
+    fn next(&mut self) -> Option<T::Resolved<'a>> {
+        self.items.next().map(|p| p.resolve(self.text))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+impl<T: Resolve> ExactSizeIterator for ResolvedIter<'_, T> {}
+
+impl<'a, T: Resolve> serde::Serialize for Resolved<'a, T>
+where
+    T::Resolved<'a>: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'a, T: Resolve> fmt::Debug for Resolved<'a, T>
+where
+    T::Resolved<'a>: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Resolve> PartialEq for Resolved<'a, T>
+where
+    T::Resolved<'a>: PartialEq,
+{
+    /// Equal when the items read the same (wherever their bytes sit).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -163,11 +401,8 @@ impl fmt::Debug for TanitaFrame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TanitaFrame")
             .field("len", &self.raw.len())
-            .field("control", &self.control)
-            .field(
-                "keys",
-                &self.pairs.iter().map(|p| p.key).collect::<Vec<_>>(),
-            )
+            .field("control", &self.control())
+            .field("keys", &self.pairs().keys().collect::<Vec<_>>())
             .field("checksum", &format_args!("{:02X}", self.checksum))
             .finish_non_exhaustive()
     }
@@ -200,7 +435,7 @@ impl TanitaFrame {
                 actual: carried,
             });
         }
-        let (control, pairs) = split_pairs(&line[1..body_end])?;
+        let (control, pairs) = split_pairs(&line[..body_end])?;
         Ok(TanitaFrame {
             raw: line.to_vec(),
             control,
@@ -216,21 +451,21 @@ impl TanitaFrame {
     }
 
     /// The control pairs (`~0,1` …), opaque.
-    pub fn control(&self) -> &[ControlPair] {
-        &self.control
+    pub fn control(&self) -> Controls<'_> {
+        Resolved::new(&self.raw, &self.control)
     }
 
     /// Every key/value pair in order, known keys and unknown.
-    pub fn pairs(&self) -> &[RawPair] {
-        &self.pairs
+    pub fn pairs(&self) -> Pairs<'_> {
+        Resolved::new(&self.raw, &self.pairs)
     }
 
     /// The first value for `key` (keys are case-sensitive).
-    pub fn get(&self, key: &str) -> Option<&RawValue> {
-        self.pairs.iter().find(|p| p.key == key).map(|p| &p.value)
+    pub fn get(&self, key: &str) -> Option<RawValue<'_>> {
+        self.pairs().value(key)
     }
 
-    /// Takes the frame apart: (raw line, control pairs, pairs).
+    /// Takes the frame apart: (raw line, control pairs, pairs). The spans point into the line.
     pub fn into_parts(self) -> (Vec<u8>, Vec<ControlPair>, Vec<RawPair>) {
         (self.raw, self.control, self.pairs)
     }
@@ -247,10 +482,7 @@ impl TanitaFrame {
 
     /// The value of control pair `~index`, if present.
     pub fn control_value(&self, index: u8) -> Option<&str> {
-        self.control
-            .iter()
-            .find(|c| c.index == index)
-            .map(|c| c.value.as_str())
+        self.control().value(index)
     }
 }
 
@@ -274,34 +506,41 @@ fn locate_checksum(line: &[u8]) -> Result<(usize, u8, bool), FrameError> {
 /// The comma-separated tokens of a frame's inside (after `{`, before the final comma), read one
 /// at a time, honouring quotes.
 ///
-/// Works on bytes and hands out slices: no intermediate token vector, no `str::find(char)`
-/// (which cost a `memcmp` per token) — the decoder's hottest path (docs/performance.md).
+/// Works on bytes and hands out spans (offsets into the line): no token vector, no copies — the
+/// decoder's hottest path (docs/performance.md).
 struct Tokens<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     at: usize,
     done: bool,
 }
 
-/// One token: its text (without quotes) and whether it was quoted.
-struct Token<'a> {
-    text: &'a str,
+/// One token: where its text (without quotes) sits in the line, and whether it was quoted.
+#[derive(Clone, Copy)]
+struct Token {
+    start: usize,
+    end: usize,
     quoted: bool,
 }
 
 impl<'a> Tokens<'a> {
-    fn new(text: &'a str) -> Tokens<'a> {
+    /// The tokens of `bytes[at..]`.
+    fn new(bytes: &'a [u8], at: usize) -> Tokens<'a> {
         Tokens {
-            text,
-            at: 0,
+            bytes,
+            at,
             done: false,
         }
     }
 
-    fn next(&mut self) -> Result<Option<Token<'a>>, FrameError> {
+    fn text(&self, t: Token) -> &'a [u8] {
+        &self.bytes[t.start..t.end]
+    }
+
+    fn next(&mut self) -> Result<Option<Token>, FrameError> {
         if self.done {
             return Ok(None);
         }
-        let bytes = self.text.as_bytes();
+        let bytes = self.bytes;
         let at = self.at;
         let (token, after) = if bytes.get(at) == Some(&b'"') {
             let close = bytes[at + 1..]
@@ -316,8 +555,12 @@ impl<'a> Tokens<'a> {
                     reason: "text after a closing quote",
                 });
             }
-            let text = &self.text[at + 1..close];
-            (Token { text, quoted: true }, close + 1)
+            let token = Token {
+                start: at + 1,
+                end: close,
+                quoted: true,
+            };
+            (token, close + 1)
         } else {
             let end = bytes[at..]
                 .iter()
@@ -328,14 +571,12 @@ impl<'a> Tokens<'a> {
                     reason: "stray quote in a value",
                 });
             }
-            let text = &self.text[at..end];
-            (
-                Token {
-                    text,
-                    quoted: false,
-                },
+            let token = Token {
+                start: at,
                 end,
-            )
+                quoted: false,
+            };
+            (token, end)
         };
         // bytes[after] is a comma, or the end.
         if after >= bytes.len() {
@@ -347,37 +588,31 @@ impl<'a> Tokens<'a> {
     }
 }
 
-impl Token<'_> {
-    fn into_value(self) -> RawValue {
-        if self.quoted {
-            RawValue::Quoted(CompactString::from(self.text))
-        } else {
-            RawValue::Bare(CompactString::from(self.text))
-        }
+impl Token {
+    fn span(self) -> ValueSpan {
+        ValueSpan::new(self.start, self.end, self.quoted)
     }
 }
 
-/// Control pairs and key/value pairs of a frame's inside (after `{`, before the final comma).
-fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
-    let text = std::str::from_utf8(inner).map_err(|_| FrameError::Malformed {
-        reason: "frame is not ASCII",
-    })?;
-    let mut tokens = Tokens::new(text);
+/// Control pairs and key/value pairs of a frame: `line` runs from `{` to just before the comma
+/// that precedes `CS`; the spans are offsets into `line` (and so into the whole frame).
+fn split_pairs(line: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameError> {
+    let mut tokens = Tokens::new(line, 1);
     // "0" and "16" (checked by FRAME_START).
     tokens.next()?;
     tokens.next()?;
     let mut control = Vec::new();
-    let mut pairs = Vec::with_capacity(inner.len() / 12);
+    let mut pairs = Vec::with_capacity(line.len() / 12);
     let mut pending_key = None;
     while let Some(t) = tokens.next()? {
-        let digit = match t.text.strip_prefix('~') {
+        let digit = match tokens.text(t).strip_prefix(b"~") {
             Some(d) if !t.quoted => d,
             _ => {
                 pending_key = Some(t);
                 break;
             }
         };
-        let index = match digit.as_bytes() {
+        let index = match digit {
             [d @ b'0'..=b'9'] => d - b'0',
             _ => {
                 return Err(FrameError::Malformed {
@@ -390,7 +625,7 @@ fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameEr
         })?;
         control.push(ControlPair {
             index,
-            value: CompactString::from(value.text),
+            value: value.span(),
         });
     }
     let mut key_token = pending_key;
@@ -398,7 +633,7 @@ fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameEr
         let key = if k.quoted {
             None
         } else {
-            Key::new(k.text.as_bytes())
+            Key::new(tokens.text(k))
         }
         .ok_or(FrameError::Malformed {
             reason: "a key is not two letters or digits",
@@ -406,14 +641,14 @@ fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameEr
         let value = tokens.next()?.ok_or(FrameError::Malformed {
             reason: "a key without a value",
         })?;
-        if !value.quoted && !is_bare_number(value.text) {
+        if !value.quoted && !is_bare_number(tokens.text(value)) {
             return Err(FrameError::Malformed {
                 reason: "an unquoted value is not a number",
             });
         }
         pairs.push(RawPair {
             key,
-            value: value.into_value(),
+            value: value.span(),
         });
         key_token = tokens.next()?;
     }
@@ -427,8 +662,8 @@ fn split_pairs(inner: &[u8]) -> Result<(Vec<ControlPair>, Vec<RawPair>), FrameEr
 
 /// `["-"] DIGITS ["." DIGITS]` — also `XX.YY.Y` (stone-pound weights on WB-3000), so dots are
 /// allowed between digit groups.
-fn is_bare_number(v: &str) -> bool {
-    let digits = v.strip_prefix('-').unwrap_or(v).as_bytes();
+fn is_bare_number(v: &[u8]) -> bool {
+    let digits = v.strip_prefix(b"-").unwrap_or(v);
     // Non-empty digit groups separated by single dots.
     let mut group = 0usize;
     for &b in digits {
@@ -454,8 +689,8 @@ mod tests {
         assert_eq!(f.control().len(), 1);
         assert_eq!(f.control_value(0), Some("1"));
         assert_eq!(f.pairs().len(), 6);
-        assert_eq!(f.get("MO"), Some(&RawValue::Quoted("PW-650".into())));
-        assert_eq!(f.get("Wk").map(RawValue::text), Some("58.1"));
+        assert_eq!(f.get("MO"), Some(RawValue::Quoted("PW-650")));
+        assert_eq!(f.get("Wk").map(|v| v.text()), Some("58.1"));
         assert_eq!(f.checksum(), 0xD6);
         assert!(!f.has_trailing_brace());
     }

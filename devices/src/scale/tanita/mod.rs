@@ -6,7 +6,10 @@
 pub mod frame;
 pub mod reading;
 
-pub use frame::{ControlPair, FrameError, RawPair, RawValue, TanitaFrame, FRAME_START};
+pub use frame::{
+    Control, ControlPair, Controls, FrameError, Key, Pair, Pairs, RawPair, RawValue, Resolve,
+    Resolved, ResolvedIter, TanitaFrame, ValueSpan, FRAME_START,
+};
 pub use reading::{
     BodyType, DeviceDate, DeviceTime, Impedance, ImpedanceComponent, ImpedancePath, PhaseAngle,
     Reading, ReadingError, Segment, SegmentValues, Segments, Sex, UnitSystem,

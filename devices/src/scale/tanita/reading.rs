@@ -5,7 +5,7 @@
 //! original pairs stay in [`Reading::pairs`]. Unknown keys are kept in [`Reading::unknown`].
 //! What the reading *means* for a person (ranges, judgements) is deliberately not here.
 
-use super::frame::{Key, RawPair, RawValue, TanitaFrame};
+use super::frame::{ControlPair, Controls, Key, Pairs, RawPair, Resolved, TanitaFrame, ValueSpan};
 use crate::redact::REDACTED;
 use crate::scale::units::{Cm, Degrees, Kcal, Kg, KiloJoule, Ohm, Percent, Ratio};
 use std::fmt;
@@ -466,20 +466,105 @@ pub struct Reading {
     pub phase_angles: Vec<PhaseAngle>,
 
     // --- what was sent ---
-    /// Keys this decoder does not know, kept as sent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unknown: Vec<RawPair>,
-    /// Every pair exactly as sent, in order (original units).
-    pub pairs: Vec<RawPair>,
-    /// The control pairs, e.g. `~0,1`.
-    pub control: Vec<super::frame::ControlPair>,
-    /// The line as received, without CR/LF.
-    #[serde(serialize_with = "serialize_ascii")]
-    pub raw: Vec<u8>,
+    /// `unknown`, `pairs`, `control` and `raw`: see [`Reading::unknown`], [`Reading::pairs`],
+    /// [`Reading::control`] and [`Reading::raw`].
+    #[serde(flatten)]
+    sent: Sent,
 }
 
-fn serialize_ascii<S: serde::Serializer>(raw: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&String::from_utf8_lossy(raw))
+/// What was sent, as sent: the line and its pairs, whose values are spans into it.
+///
+/// One buffer holds every value's text — the raw line as received, or, in a reading that keeps
+/// some pairs without the line (weight-only records), a buffer of just those values — so
+/// decoding a frame copies its bytes once and never allocates per value.
+#[derive(Clone, PartialEq, Default)]
+struct Sent {
+    /// The line as received, without CR/LF.
+    raw: Vec<u8>,
+    /// The text of the spans when it is not `raw`.
+    values: Option<Box<[u8]>>,
+    /// Keys this decoder does not know.
+    unknown: Vec<RawPair>,
+    /// Every pair in order.
+    pairs: Vec<RawPair>,
+    /// The control pairs.
+    control: Vec<ControlPair>,
+}
+
+impl Sent {
+    /// The bytes the spans point into.
+    fn text(&self) -> &[u8] {
+        self.values.as_deref().unwrap_or(&self.raw)
+    }
+
+    /// Moves the values' text into a buffer of its own (so `raw` can change or go).
+    fn detach(&mut self) {
+        if self.values.is_some() {
+            return;
+        }
+        let mut buf = Vec::new();
+        self.control = copy_spans(&self.raw, &self.control, &mut buf);
+        self.pairs = copy_spans(&self.raw, &self.pairs, &mut buf);
+        self.unknown = copy_spans(&self.raw, &self.unknown, &mut buf);
+        self.values = Some(buf.into_boxed_slice());
+    }
+}
+
+/// Copies the text of each of `items` (read through `text`) to the end of `buf`, and returns
+/// the items with spans into `buf`.
+fn copy_spans<T: SpanOf>(text: &[u8], items: &[T], buf: &mut Vec<u8>) -> Vec<T> {
+    items
+        .iter()
+        .map(|item| {
+            let span = item.span();
+            let start = buf.len();
+            buf.extend_from_slice(text.get(span.range()).unwrap_or_default());
+            item.with_span(ValueSpan::new(start, buf.len(), span.is_quoted()))
+        })
+        .collect()
+}
+
+/// A pair or a control pair: something with a value span.
+trait SpanOf: Copy {
+    fn span(&self) -> ValueSpan;
+    fn with_span(self, value: ValueSpan) -> Self;
+}
+
+impl SpanOf for RawPair {
+    fn span(&self) -> ValueSpan {
+        self.value
+    }
+    fn with_span(self, value: ValueSpan) -> Self {
+        RawPair { value, ..self }
+    }
+}
+
+impl SpanOf for ControlPair {
+    fn span(&self) -> ValueSpan {
+        self.value
+    }
+    fn with_span(self, value: ValueSpan) -> Self {
+        ControlPair { value, ..self }
+    }
+}
+
+/// Serialised exactly as the owned pairs were: `unknown` (when not empty), `pairs`, `control`
+/// and `raw`, each value with its text. `Reading` flattens this into its own fields.
+impl serde::Serialize for Sent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let text = self.text();
+        let mut st = s.serialize_struct("Sent", 3 + usize::from(!self.unknown.is_empty()))?;
+        if self.unknown.is_empty() {
+            st.skip_field("unknown")?;
+        } else {
+            st.serialize_field("unknown", &Resolved::new(text, &self.unknown))?;
+        }
+        st.serialize_field("pairs", &Resolved::new(text, &self.pairs))?;
+        st.serialize_field("control", &Resolved::new(text, &self.control))?;
+        st.serialize_field("raw", &String::from_utf8_lossy(&self.raw))?;
+        st.end()
+    }
 }
 
 impl fmt::Debug for Reading {
@@ -487,10 +572,10 @@ impl fmt::Debug for Reading {
         f.debug_struct("Reading")
             .field("model", &self.model)
             .field("unit_system", &self.unit_system)
-            .field("fields", &self.pairs.len())
+            .field("fields", &self.sent.pairs.len())
             .field(
                 "unknown_keys",
-                &self.unknown.iter().map(|p| p.key).collect::<Vec<_>>(),
+                &self.sent.unknown.iter().map(|p| p.key).collect::<Vec<_>>(),
             )
             .field("values", &format_args!("{REDACTED}"))
             .finish()
@@ -508,39 +593,40 @@ impl Reading {
             } else {
                 UnitSystem::Metric
             },
-            raw,
-            control,
             ..Reading::default()
         };
+        let mut unknown = Vec::new();
         let mass = |v: f64| if imperial { Kg::from_lb(v) } else { Kg(v) };
+        // The spans point into `raw`, which the frame checked is printable ASCII.
+        let value_of = |span: ValueSpan| raw.get(span.range()).unwrap_or_default();
         let mut seen = KeySet::default();
         for (i, pair) in pairs.iter().enumerate() {
-            if !seen.insert(pair.key) {
-                let first = pairs[..i]
-                    .iter()
-                    .find(|p| p.key == pair.key)
-                    .map(|p| &p.value);
-                if first != Some(&pair.value) {
+            let key = pair.key;
+            let value = pair.value;
+            let bytes = value_of(value);
+            if !seen.insert(key) {
+                let first = pairs[..i].iter().find(|p| p.key == key).map(|p| p.value);
+                if first.map(|f| (value_of(f), f.is_quoted())) != Some((bytes, value.is_quoted())) {
                     return Err(ReadingError::Duplicate {
-                        key: pair.key.to_string(),
+                        key: key.to_string(),
                     });
                 }
                 continue;
             }
-            let key = pair.key;
-            let text = pair.value.text();
-            let num = || number(key, &pair.value);
-            let int = || number(key, &pair.value).map(|v| v as i32);
+            // Only the few text fields need a `&str`; numbers are read from the bytes.
+            let text = || std::str::from_utf8(bytes).unwrap_or_default();
+            let num = || number(key, bytes, value.is_quoted());
+            let int = || num().map(|v| v as i32);
             // Byte patterns: a two-byte compare per arm, not a string compare (see docs/performance.md).
             match &key.bytes() {
-                b"MO" => r.model = Some(text.to_owned()),
-                b"SN" => r.serial_number = Some(text.to_owned()),
-                b"ID" => r.device_id = non_zero(text),
-                b"CC" => r.card_id = non_zero(text),
+                b"MO" => r.model = Some(text().to_owned()),
+                b"SN" => r.serial_number = Some(text().to_owned()),
+                b"ID" => r.device_id = non_zero(text()),
+                b"CC" => r.card_id = non_zero(text()),
                 b"St" => r.measurement_status = Some(int()?),
-                b"Da" | b"DT" | b"DA" => r.device_date = parse_date(text),
-                b"DB" => r.birth_date = parse_date(text),
-                b"TI" | b"Ti" => r.device_time = parse_time(text),
+                b"Da" | b"DT" | b"DA" => r.device_date = parse_date(text()),
+                b"DB" => r.birth_date = parse_date(text()),
+                b"TI" | b"Ti" => r.device_time = parse_time(text()),
                 b"GE" => {
                     r.sex = match int()? {
                         1 => Some(Sex::Male),
@@ -561,7 +647,7 @@ impl Reading {
                 b"Wk" => r.weight = Some(mass(num()?)),
                 b"Wp" => r.weight = Some(Kg::from_lb(num()?)),
                 b"Wg" => r.weight = Some(Kg::from_g(num()?)),
-                b"Ws" => r.weight = Some(stone_pounds(key, text)?),
+                b"Ws" => r.weight = Some(stone_pounds(key, text())?),
                 b"MI" => r.bmi = Some(num()?),
                 b"FW" => r.fat_percent = Some(Percent(num()?)),
                 b"fW" => r.fat_mass = Some(mass(num()?)),
@@ -606,15 +692,69 @@ impl Reading {
                     num()?,
                 ),
                 _ => {
-                    if !interpret_coded(&mut r, pair, imperial)? {
-                        r.unknown.push(pair.clone());
+                    if !interpret_coded(&mut r, key, bytes, value.is_quoted(), imperial)? {
+                        unknown.push(*pair);
                     }
                 }
             }
         }
         r.impedances.shrink_to_fit();
-        r.pairs = pairs;
+        r.sent = Sent {
+            raw,
+            values: None,
+            unknown,
+            pairs,
+            control,
+        };
         Ok(r)
+    }
+
+    /// Every pair exactly as sent, in order (original units), with its text.
+    pub fn pairs(&self) -> Pairs<'_> {
+        Resolved::new(self.sent.text(), &self.sent.pairs)
+    }
+
+    /// The pairs whose keys this decoder does not know, as sent.
+    pub fn unknown(&self) -> Pairs<'_> {
+        Resolved::new(self.sent.text(), &self.sent.unknown)
+    }
+
+    /// The control pairs, e.g. `~0,1`.
+    pub fn control(&self) -> Controls<'_> {
+        Resolved::new(self.sent.text(), &self.sent.control)
+    }
+
+    /// The line as received, without CR/LF; empty when the reading does not keep it.
+    pub fn raw(&self) -> &[u8] {
+        &self.sent.raw
+    }
+
+    /// Replaces the raw line (empty: keep none). The pairs keep their text.
+    pub fn set_raw(&mut self, raw: Vec<u8>) {
+        self.sent.detach();
+        self.sent.raw = raw;
+    }
+
+    /// Replaces this reading's control pairs with `from`'s, and its pairs with those of
+    /// `from`'s pairs whose key `keep` accepts, with their text — but not `from`'s raw line
+    /// (which would carry every pair). Used to build weight-only records.
+    pub fn copy_pairs_from(&mut self, from: &Reading, mut keep: impl FnMut(Key) -> bool) {
+        let mut buf = Vec::new();
+        let unknown = copy_spans(self.sent.text(), &self.sent.unknown, &mut buf);
+        let text = from.sent.text();
+        let control = copy_spans(text, &from.sent.control, &mut buf);
+        let kept: Vec<RawPair> = from
+            .sent
+            .pairs
+            .iter()
+            .copied()
+            .filter(|p| keep(p.key))
+            .collect();
+        let pairs = copy_spans(text, &kept, &mut buf);
+        self.sent.unknown = unknown;
+        self.sent.control = control;
+        self.sent.pairs = pairs;
+        self.sent.values = Some(buf.into_boxed_slice());
     }
 
     /// Whether the reading carries impedance-derived values (composition, not only weight).
@@ -624,8 +764,13 @@ impl Reading {
 }
 
 /// Segment codes (`FR`, `mT` …), impedances (`RH`, `XF` …) and phase angles (`pM` …).
-fn interpret_coded(r: &mut Reading, pair: &RawPair, imperial: bool) -> Result<bool, ReadingError> {
-    let key = pair.key;
+fn interpret_coded(
+    r: &mut Reading,
+    key: Key,
+    value: &[u8],
+    quoted: bool,
+    imperial: bool,
+) -> Result<bool, ReadingError> {
     let [q, s] = key.bytes();
     let segment = match s {
         b'R' => Some(Segment::RightLeg),
@@ -636,7 +781,7 @@ fn interpret_coded(r: &mut Reading, pair: &RawPair, imperial: bool) -> Result<bo
         _ => None,
     };
     if let (Some(seg), true) = (segment, b"FfMmSs".contains(&q)) {
-        let v = number(key, &pair.value)?;
+        let v = number(key, value, quoted)?;
         let mass = if imperial { Kg::from_lb(v) } else { Kg(v) };
         let slot = r.segments.slot(seg);
         match q {
@@ -667,7 +812,7 @@ fn interpret_coded(r: &mut Reading, pair: &RawPair, imperial: bool) -> Result<bo
         b'i' => (1000, Resistance),
         b'j' => (1000, Reactance),
         b'p' => {
-            let v = number(key, &pair.value)?;
+            let v = number(key, value, quoted)?;
             if v != 0.0 {
                 r.phase_angles.push(PhaseAngle {
                     path,
@@ -678,7 +823,7 @@ fn interpret_coded(r: &mut Reading, pair: &RawPair, imperial: bool) -> Result<bo
         }
         _ => return Ok(false),
     };
-    let v = number(key, &pair.value)?;
+    let v = number(key, value, quoted)?;
     push_impedance(r, key, khz, comp, path, v);
     Ok(true)
 }
@@ -732,16 +877,21 @@ impl KeySet {
     }
 }
 
-fn number(key: Key, value: &RawValue) -> Result<f64, ReadingError> {
-    let not_a_number = || ReadingError::NotANumber {
-        key: key.to_string(),
+/// A bare value as a number; a quoted one is never a number.
+fn number(key: Key, value: &[u8], quoted: bool) -> Result<f64, ReadingError> {
+    let parsed = if quoted {
+        None
+    } else {
+        fast_decimal(value).or_else(|| {
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+        })
     };
-    match value {
-        RawValue::Bare(t) => fast_decimal(t.as_bytes())
-            .or_else(|| t.parse::<f64>().ok().filter(|v| v.is_finite()))
-            .ok_or_else(not_a_number),
-        RawValue::Quoted(_) => Err(not_a_number()),
-    }
+    parsed.ok_or_else(|| ReadingError::NotANumber {
+        key: key.to_string(),
+    })
 }
 
 /// Exact powers of ten (all representable in an `f64`).
@@ -940,6 +1090,93 @@ mod tests {
     fn all_zero_ids_are_absent() {
         assert_eq!(non_zero("0000000000000000"), None);
         assert_eq!(non_zero("0000012345"), Some("0000012345".into()));
+    }
+
+    const F6: &[u8] =
+        b"{0,16,~0,1,MO,\"PW-650\",Da,\"30/04/2020\",TI,\"20:02\",Wk,58.1,Pt,2.0,Ta,0.0,CS,D6";
+
+    fn f6() -> Reading {
+        Reading::from_frame(TanitaFrame::parse(F6).unwrap()).unwrap()
+    }
+
+    fn texts(p: Pairs<'_>) -> Vec<(String, String, bool)> {
+        p.iter()
+            .map(|p| {
+                let quoted = matches!(p.value, super::super::frame::RawValue::Quoted(_));
+                (p.key.to_string(), p.value.text().to_owned(), quoted)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pairs_read_through_the_raw_line() {
+        let r = f6();
+        assert_eq!(r.pairs().len(), 6);
+        assert_eq!(r.pairs().value("MO").map(|v| v.text()), Some("PW-650"));
+        assert_eq!(r.pairs().value("Wk").map(|v| v.text()), Some("58.1"));
+        assert_eq!(r.control().value(0), Some("1"));
+        assert!(r.unknown().is_empty());
+        assert_eq!(r.raw(), F6);
+    }
+
+    #[test]
+    fn set_raw_keeps_the_pairs_text() {
+        let mut r = f6();
+        let before = texts(r.pairs());
+        let json_pairs = serde_json::to_string(&r.pairs()).unwrap();
+        r.set_raw(Vec::new());
+        assert!(r.raw().is_empty());
+        assert_eq!(texts(r.pairs()), before);
+        assert_eq!(serde_json::to_string(&r.pairs()).unwrap(), json_pairs);
+        assert_eq!(r.control().value(0), Some("1"));
+        r.set_raw(b"something else entirely".to_vec());
+        assert_eq!(texts(r.pairs()), before);
+    }
+
+    #[test]
+    fn copy_pairs_from_keeps_the_chosen_pairs_and_control_but_not_the_line() {
+        let full = f6();
+        let mut w = Reading::default();
+        w.copy_pairs_from(&full, |k| k == "MO" || k == "Wk");
+        assert!(w.raw().is_empty());
+        assert_eq!(
+            texts(w.pairs()),
+            vec![
+                ("MO".to_owned(), "PW-650".to_owned(), true),
+                ("Wk".to_owned(), "58.1".to_owned(), false)
+            ]
+        );
+        assert_eq!(w.control().value(0), Some("1"));
+        let json = serde_json::to_string(&w).unwrap();
+        assert!(json.contains(r#""pairs":[{"key":"MO","value":{"type":"quoted","text":"PW-650"}},{"key":"Wk","value":{"type":"bare","text":"58.1"}}],"control":[{"index":0,"value":"1"}],"raw":"""#), "{json}");
+        assert!(!json.contains("20:02"), "{json}");
+        // The copy does not depend on the reading it came from.
+        drop(full);
+        assert_eq!(w.pairs().value("Wk").map(|v| v.text()), Some("58.1"));
+    }
+
+    #[test]
+    fn debug_never_shows_a_value() {
+        let r = f6();
+        for dbg in [
+            format!("{r:?}"),
+            format!("{:?}", r.pairs()),
+            format!("{:?}", r.pairs().get(4)),
+            format!("{:?}", r.pairs().value("Wk")),
+            format!("{:?}", r.pairs().spans()),
+        ] {
+            // (`Reading`'s `Debug` names the model on purpose; the pair lists do not.)
+            assert!(!dbg.contains("58.1") && !dbg.contains("20:02"), "{dbg}");
+        }
+        assert!(!format!("{:?}", r.pairs()).contains("PW-650"));
+        assert!(format!("{:?}", r.pairs()).contains("Wk"));
+    }
+
+    #[test]
+    fn a_span_outside_its_bytes_reads_as_empty() {
+        let span = ValueSpan::new(3, 40, false);
+        assert_eq!(span.resolve(b"short").text(), "");
+        assert_eq!(ValueSpan::new(1, 3, true).resolve(b"abcd").text(), "bc");
     }
 
     #[test]
