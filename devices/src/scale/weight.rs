@@ -155,11 +155,11 @@ fn parse_and(text: &str) -> Option<Parts<'_>> {
     if !text.is_ascii() {
         return None;
     }
-    let mut fields: Vec<&str> = text.split(',').collect();
-    let last = fields.pop()?;
-    let (h1, h2) = match fields.as_slice() {
-        [h1] => (*h1, None),
-        [h1, h2] => (*h1, Some(*h2)),
+    // Two or three fields, without collecting them.
+    let mut fields = text.split(',');
+    let (h1, h2, last) = match (fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some(h1), Some(last), None, None) => (h1, None, last),
+        (Some(h1), Some(h2), Some(last), None) => (h1, Some(h2), last),
         _ => return None,
     };
     let stability = match h1 {

@@ -954,8 +954,11 @@ fn non_zero(text: &str) -> Option<String> {
 /// `dd/mm/yyyy`, `yyyy/mm/dd` or `yy/mm/dd`, told apart by where the 4-digit group is.
 /// A date the device clock got wrong is `None` (the raw pair stays).
 fn parse_date(text: &str) -> Option<DeviceDate> {
-    let parts: Vec<&str> = text.split('/').collect();
-    let [a, b, c] = parts.as_slice() else {
+    // Three parts, without collecting them (this runs for every frame).
+    let mut parts = text.split('/');
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     let n = |s: &str| s.parse::<u16>().ok();
@@ -974,13 +977,10 @@ fn parse_date(text: &str) -> Option<DeviceDate> {
 }
 
 fn parse_time(text: &str) -> Option<DeviceTime> {
-    let parts: Vec<u8> = text
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let (hour, minute, second) = match parts.as_slice() {
-        [h, m] => (*h, *m, None),
-        [h, m, s] => (*h, *m, Some(*s)),
+    let mut parts = text.split(':').map(|p| p.parse::<u8>().ok());
+    let (hour, minute, second) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(m), None, None) => (h?, m?, None),
+        (Some(h), Some(m), Some(s), None) => (h?, m?, Some(s?)),
         _ => return None,
     };
     (hour < 24 && minute < 60 && second.is_none_or(|s| s < 60)).then_some(DeviceTime {
