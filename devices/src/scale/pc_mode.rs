@@ -268,22 +268,29 @@ impl Reply {
             }
             _ => {}
         }
-        let items: Vec<&str> = text.split(',').collect();
+        // Every reply left starts with `D` (short lines of every kind get here: no allocation).
+        if b.first() != Some(&b'D') {
+            return None;
+        }
+        let items = text.split(',');
+        let count = items.clone().count();
+        let mut first3 = items.clone();
+        let three = (count == 3).then(|| (first3.next(), first3.next()));
         // JP DC: `D0,Pt,1.0` — command, echoed key, echoed value (possibly empty).
-        if let [cmd @ ("D0" | "D1" | "D2" | "D3" | "D4" | "D5" | "D6"), key, _value] =
-            items.as_slice()
+        if let Some((Some(cmd @ ("D0" | "D1" | "D2" | "D3" | "D4" | "D5" | "D6")), Some(key))) =
+            three
         {
             if key.len() == 2 && key.bytes().all(|c| c.is_ascii_alphabetic()) {
                 return Some(Reply::Accepted {
-                    command: (*cmd).to_owned(),
-                    echoed_key: Some((*key).to_owned()),
+                    command: cmd.to_owned(),
+                    echoed_key: Some(key.to_owned()),
                 });
             }
         }
         // `D?` readback: `D01.5,D11,D20,D3175.4,D430,D50000012345,D620`, unset slots `Dn!`.
-        if items.len() >= 2 {
-            let mut slots = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+        if count >= 2 {
+            let mut slots = Vec::with_capacity(count);
+            for (i, item) in items.enumerate() {
                 let ib = item.as_bytes();
                 let index = match ib {
                     [b'D', d @ b'0'..=b'9', ..] if usize::from(d - b'0') == i => d - b'0',
