@@ -17,6 +17,9 @@ pub const RAW_WIDTH: usize = 44;
 pub struct Monitor {
     /// Raw bytes not yet shown (the rest of the current line).
     pending_raw: String,
+    /// Decoded rows held back until the LF that completes their line's CR LF, so a frame's
+    /// bytes are always shown whole before what they decoded to.
+    deferred: Vec<String>,
 }
 
 impl Monitor {
@@ -33,29 +36,40 @@ impl Monitor {
     /// Rows for one event, stamped with the time since the monitor started.
     pub fn push(&mut self, at: Duration, event: &ScaleEvent) -> Vec<String> {
         let stamp = format!("{:>8.3}s", at.as_secs_f64());
+        let mut rows = Vec::new();
         match event {
             ScaleEvent::Bytes { data, .. } => {
-                let mut rows = Vec::new();
                 for &b in data.expose() {
+                    if !self.deferred.is_empty() && b != b'\n' {
+                        // The line ended with CR alone: show it, then what it decoded to.
+                        self.flush(&stamp, &mut rows);
+                    }
                     self.pending_raw.push_str(&escape(b));
-                    let at_line_end = b == b'\n';
-                    if at_line_end || self.pending_raw.chars().count() >= RAW_WIDTH {
-                        rows.push(row(&stamp, &std::mem::take(&mut self.pending_raw), ""));
+                    if b == b'\n' || self.pending_raw.chars().count() >= RAW_WIDTH {
+                        self.flush(&stamp, &mut rows);
                     }
                 }
-                rows
             }
             other => {
-                let mut rows = Vec::new();
-                if !self.pending_raw.is_empty() && !matches!(other, ScaleEvent::DecodeError { .. })
-                {
-                    // A decoded event always follows its bytes; show what is left of them first.
-                    rows.push(row(&stamp, &std::mem::take(&mut self.pending_raw), ""));
+                let decoded = row(&stamp, "", &describe(other));
+                if self.pending_raw.ends_with('␍') {
+                    // The LF of this line's CR LF is still on its way.
+                    self.deferred.push(decoded);
+                } else {
+                    self.flush(&stamp, &mut rows);
+                    rows.push(decoded);
                 }
-                rows.push(row(&stamp, "", &describe(other)));
-                rows
             }
         }
+        rows
+    }
+
+    /// Shows the pending raw bytes (if any), then any decoded rows held back for them.
+    fn flush(&mut self, stamp: &str, rows: &mut Vec<String>) {
+        if !self.pending_raw.is_empty() {
+            rows.push(row(stamp, &std::mem::take(&mut self.pending_raw), ""));
+        }
+        rows.append(&mut self.deferred);
     }
 }
 
@@ -212,6 +226,34 @@ mod tests {
         let decoded = m.push(Duration::from_millis(1501), &reading());
         assert_eq!(decoded.len(), 1);
         assert!(decoded[0].contains("体重 weight 67.8 kg"), "{}", decoded[0]);
+    }
+
+    #[test]
+    fn a_reading_decoded_at_cr_is_shown_after_its_cr_lf() {
+        let mut m = Monitor::default();
+        let bytes = |b: &[u8]| ScaleEvent::Bytes {
+            direction: Direction::Received,
+            data: Sensitive(b.to_vec()),
+        };
+        let (head, lf) = F2.split_at(F2.len() - 1);
+        let mut rows = m.push(Duration::ZERO, &bytes(head));
+        rows.extend(m.push(Duration::ZERO, &reading()));
+        rows.extend(m.push(Duration::ZERO, &bytes(lf)));
+        let last_raw = rows
+            .iter()
+            .rposition(|r| r.contains("57␍␊"))
+            .expect("CR LF on one row");
+        let decoded = rows
+            .iter()
+            .position(|r| r.contains("測定値"))
+            .expect("reading row");
+        assert_eq!(decoded, last_raw + 1, "{rows:#?}");
+        assert!(
+            !rows
+                .iter()
+                .any(|r| r.split('│').nth(1).unwrap().trim() == "␊"),
+            "{rows:#?}"
+        );
     }
 
     #[test]
