@@ -7,13 +7,11 @@
 //! (`HAKARU_LATENCY_SAMPLES=N` to change the sample count; default 2000).
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::disallowed_methods)]
 
+use hakaru_devices::scale::fixtures::F1;
 use hakaru_devices::scale::LinkSettings;
 use hakaru_devices::serial::{LinkOptions, ScaleEvent, ScaleLink};
 use std::io::Write;
 use std::time::{Duration, Instant};
-
-/// Fixture F1 (MC-780A, the longest real frame).
-const F1: &[u8] = include_bytes!("../../fuzz/seeds/stream_decoder/f1.bin");
 
 fn main() {
     // cargo bench passes `--bench`; criterion-style filters are not supported here.
@@ -45,18 +43,13 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn frame_bytes() -> Vec<u8> {
-    // Seed files start with one byte the fuzz target uses to choose its chunking.
-    let frame = &F1[1..];
-    assert!(
-        frame.starts_with(b"{0,16,") && frame.ends_with(b"CS,24\r\n"),
-        "the seed is fixture F1"
-    );
+    let frame = [F1, b"\r\n"].concat();
     assert_eq!(
         frame.len(),
         1273,
         "F1 is 1,271 bytes plus CR LF (reference §0 item 10)"
     );
-    frame.to_vec()
+    frame
 }
 
 async fn measure(frame: &[u8], samples: usize) -> Vec<Duration> {

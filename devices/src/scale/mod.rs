@@ -7,6 +7,7 @@
 pub mod checksum;
 pub mod decoder;
 pub mod exchange;
+pub mod fixtures;
 pub mod line;
 pub mod models;
 pub mod pc_mode;
