@@ -25,35 +25,6 @@ fn decode_chunks<'a>(d: &mut StreamDecoder, chunks: impl Iterator<Item = &'a [u8
     n
 }
 
-/// Frames, noise, replies, statuses and weight lines, in the order a kiosk might see them.
-fn mixed_stream() -> Vec<u8> {
-    use common::{framed, BC601_METRIC, F1, F2, F5, F6, F7, F8};
-    let mut s = Vec::new();
-    for round in 0..4u8 {
-        s.extend(framed(b"M1"));
-        s.extend(framed(b"@"));
-        s.extend(framed(b"D0,Pt,1.0"));
-        s.extend(framed(b"D3"));
-        s.extend(framed(b"S6"));
-        s.extend(framed(F1));
-        s.extend(b"\x00\x7f~junk after the frame");
-        s.extend(framed(b""));
-        s.extend(framed(F2));
-        s.extend(framed(b"ST,GS,+0065.30kg"));
-        s.extend(framed(b"US,GS,+0065.25kg"));
-        s.extend(framed(F5));
-        s.extend(framed(b"E2"));
-        s.extend(framed(F6));
-        s.extend(framed(F7));
-        s.extend(framed(F8));
-        s.extend(framed(BC601_METRIC));
-        s.extend(framed(b"D01.5,D11,D20,D3175.4,D430,D50000012345,D620"));
-        s.extend(std::iter::repeat_n(b'.', usize::from(round) * 7 + 3));
-        s.extend(b"\r\n"); // ends the noise line, so every iteration sees the same stream
-    }
-    s
-}
-
 fn bench_decode(c: &mut Criterion) {
     let f1 = common::framed(common::F1);
     assert_eq!(f1.len(), 1273);
@@ -75,7 +46,7 @@ fn bench_decode(c: &mut Criterion) {
         })
     });
 
-    let mixed = mixed_stream();
+    let mixed = common::mixed_stream();
     let expected = {
         let all = hakaru_devices::scale::decode_all(&mixed);
         assert!(

@@ -10,35 +10,6 @@ mod common;
 use hakaru_devices::scale::StreamDecoder;
 use std::hint::black_box;
 
-/// The mixed stream of `benches/decode.rs`.
-fn mixed_stream() -> Vec<u8> {
-    use common::{framed, BC601_METRIC, F1, F2, F5, F6, F7, F8};
-    let mut s = Vec::new();
-    for round in 0..4u8 {
-        s.extend(framed(b"M1"));
-        s.extend(framed(b"@"));
-        s.extend(framed(b"D0,Pt,1.0"));
-        s.extend(framed(b"D3"));
-        s.extend(framed(b"S6"));
-        s.extend(framed(F1));
-        s.extend(b"\x00\x7f~junk after the frame");
-        s.extend(framed(b""));
-        s.extend(framed(F2));
-        s.extend(framed(b"ST,GS,+0065.30kg"));
-        s.extend(framed(b"US,GS,+0065.25kg"));
-        s.extend(framed(F5));
-        s.extend(framed(b"E2"));
-        s.extend(framed(F6));
-        s.extend(framed(F7));
-        s.extend(framed(F8));
-        s.extend(framed(BC601_METRIC));
-        s.extend(framed(b"D01.5,D11,D20,D3175.4,D430,D50000012345,D620"));
-        s.extend(std::iter::repeat_n(b'.', usize::from(round) * 7 + 3));
-        s.extend(b"\r\n");
-    }
-    s
-}
-
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: decode_count <whole|chunks_64|mixed> <n>";
@@ -46,7 +17,7 @@ fn main() -> Result<(), String> {
     let n: usize = args.next().and_then(|n| n.parse().ok()).ok_or(usage)?;
     let input = match which.as_str() {
         "whole" | "chunks_64" => common::framed(common::F1),
-        "mixed" => mixed_stream(),
+        "mixed" => common::mixed_stream(),
         _ => return Err(usage.to_owned()),
     };
     let chunk = if which == "whole" { input.len() } else { 64 };

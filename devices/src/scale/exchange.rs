@@ -135,21 +135,7 @@ impl PresetExchange {
             Command::Age(preset.age),
             Command::Start(start),
         ]);
-        // Validate every command now, so a bad value fails before anything is sent.
-        for c in &queue {
-            c.encode(dialect)?;
-        }
-        let mut x = PresetExchange {
-            dialect,
-            queue,
-            pending: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
-            next_send: now,
-            done: false,
-        };
-        x.advance(now);
-        Ok(x)
+        Self::planned(dialect, queue, now)
     }
 
     /// Plans a weight-only measurement for a person with an implanted electronic device: PC
@@ -174,6 +160,16 @@ impl PresetExchange {
             },
             Command::WeightOnly,
         ]);
+        Self::planned(dialect, queue, now)
+    }
+
+    /// Starts an exchange of `queue`, validating every command first so a bad value fails
+    /// before anything is sent.
+    fn planned(
+        dialect: Dialect,
+        queue: VecDeque<Command>,
+        now: Instant,
+    ) -> Result<Self, ExchangeError> {
         for c in &queue {
             c.encode(dialect)?;
         }
