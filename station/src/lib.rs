@@ -12,6 +12,7 @@ pub mod driver;
 pub mod scale_feed;
 pub mod session;
 pub mod store;
+pub mod weight_only;
 
 pub use driver::{PresetRequest, ScaleRequest, Station, StationError, StationStats};
 pub use scale_feed::{Clock, Fed, LinkNote, ScaleFeed, SystemClock};

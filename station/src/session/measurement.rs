@@ -145,24 +145,7 @@ fn is_weight_only_key(key: Key) -> bool {
 /// phase angle, composition and segmental value is gone, the pairs are filtered to
 /// [`WEIGHT_ONLY_KEYS`], and the raw frame is dropped (its bytes would carry the rest).
 pub fn weight_only(reading: &Reading) -> Reading {
-    let mut r = Reading::default();
-    r.model.clone_from(&reading.model);
-    r.serial_number.clone_from(&reading.serial_number);
-    r.device_id.clone_from(&reading.device_id);
-    r.measurement_status = reading.measurement_status;
-    r.device_date = reading.device_date;
-    r.device_time = reading.device_time;
-    r.unit_system = reading.unit_system;
-    r.sex = reading.sex;
-    r.age = reading.age;
-    r.height = reading.height;
-    r.body_type = reading.body_type;
-    r.clothes_weight = reading.clothes_weight;
-    r.tare_weight = reading.tare_weight;
-    r.weight = reading.weight;
-    r.bmi = reading.bmi;
-    r.copy_pairs_from(reading, is_weight_only_key);
-    r
+    crate::weight_only::weight_only_copy(reading, &WEIGHT_ONLY_KEYS)
 }
 
 fn usable(weight: Option<Kg>) -> bool {

@@ -136,25 +136,7 @@ fn allowed(key: &str) -> bool {
 /// Rebuilds a reading from the allow-list only, so a field added to `Reading` later can never
 /// slip into a weight-only record.
 fn weight_only_reading(r: &Reading, keep_raw: bool) -> Reading {
-    let mut w = Reading::default();
-    w.model = r.model.clone();
-    w.serial_number = r.serial_number.clone();
-    w.device_id = r.device_id.clone();
-    w.card_id = r.card_id.clone();
-    w.measurement_status = r.measurement_status;
-    w.device_date = r.device_date;
-    w.device_time = r.device_time;
-    w.unit_system = r.unit_system;
-    w.sex = r.sex;
-    w.age = r.age;
-    w.birth_date = r.birth_date;
-    w.height = r.height;
-    w.body_type = r.body_type;
-    w.clothes_weight = r.clothes_weight;
-    w.tare_weight = r.tare_weight;
-    w.weight = r.weight;
-    w.bmi = r.bmi;
-    w.copy_pairs_from(r, |k| allowed(k.as_str()));
+    let mut w = crate::weight_only::weight_only_copy(r, WEIGHT_ONLY_KEYS);
     if keep_raw {
         w.set_raw(r.raw().to_vec());
     }
