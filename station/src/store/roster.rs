@@ -279,18 +279,7 @@ impl Store {
         status: CardStatus,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
-                 status = excluded.status, updated_at = excluded.updated_at",
-            params![
-                serial,
-                participant.as_str(),
-                status.name(),
-                now.as_unix_ms()
-            ],
-        )?;
-        Ok(())
+        upsert_card(&self.conn, serial, participant, status, now)
     }
 
     /// Issues a card at the station: card row + outbox `CardIssued` + audit, one transaction.
@@ -322,17 +311,7 @@ impl Store {
     ) -> Result<hakaru_wire::EventId, StoreError> {
         let station = self.require_station()?;
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
-                 status = excluded.status, updated_at = excluded.updated_at",
-            params![
-                serial,
-                participant.as_str(),
-                status.name(),
-                now.as_unix_ms()
-            ],
-        )?;
+        upsert_card(&tx, serial, participant, status, now)?;
         let card = CardEvent {
             card_serial: serial.to_owned(),
             participant: participant.as_str().to_owned(),
@@ -382,6 +361,28 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// Inserts or updates one card row (a plain roster update or part of a card fact's transaction).
+fn upsert_card(
+    conn: &rusqlite::Connection,
+    serial: &str,
+    participant: &ParticipantNumber,
+    status: CardStatus,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
+             status = excluded.status, updated_at = excluded.updated_at",
+        params![
+            serial,
+            participant.as_str(),
+            status.name(),
+            now.as_unix_ms()
+        ],
+    )?;
+    Ok(())
 }
 
 /// One `documents` row as selected by the queries above (`kind, version, language, effective,
