@@ -12,9 +12,20 @@ const REDACTED: &str = "<redacted>";
 
 /// An event's id: a UUIDv7 made with the fact, so ids sort by time of creation.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
+#[schema(value_type = String, format = Uuid)]
 pub struct EventId(pub Uuid);
 
 impl fmt::Display for EventId {
@@ -24,7 +35,7 @@ impl fmt::Display for EventId {
 }
 
 /// One fact for the server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OutboxEvent {
     /// Idempotency key.
     pub id: EventId,
@@ -37,7 +48,7 @@ pub struct OutboxEvent {
 }
 
 /// What happened.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// A reading was stored.
@@ -69,7 +80,7 @@ impl EventKind {
 }
 
 /// A stored reading.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct MeasurementRecorded {
     /// The measurement's own id (UUIDv7), the same as in the station's store.
     pub measurement_id: Uuid,
@@ -84,6 +95,7 @@ pub struct MeasurementRecorded {
     /// Weight only: no impedance or composition values were kept (implanted device).
     pub weight_only: bool,
     /// Every decoded value, in the decoder's serde form.
+    #[schema(value_type = Object)]
     pub values: serde_json::Value,
     /// The frame as received (ASCII), when kept.
     pub raw_frame: Option<String>,
@@ -104,7 +116,9 @@ impl fmt::Debug for MeasurementRecorded {
 }
 
 /// Given, refused or withdrawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentAction {
     /// Consent given (every required purpose granted).
@@ -137,7 +151,9 @@ impl ConsentAction {
 }
 
 /// How a consent was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     /// On the kiosk screen by the participant.
@@ -147,7 +163,7 @@ pub enum ConsentMethod {
 }
 
 /// A consent decision.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConsentRecorded {
     /// The consent's own id (UUIDv7).
     pub consent_id: Uuid,
@@ -177,7 +193,7 @@ impl fmt::Debug for ConsentRecorded {
 }
 
 /// A card issued to or revoked from a participant.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CardEvent {
     /// The card's serial as printed/encoded on it.
     pub card_serial: String,
@@ -192,7 +208,7 @@ impl fmt::Debug for CardEvent {
 }
 
 /// One reference-weight check: a known mass put on the scale and what it read.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ReferenceWeightCheck {
     /// The reference mass, kg.
     pub nominal_kg: f64,
@@ -201,7 +217,7 @@ pub struct ReferenceWeightCheck {
 }
 
 /// A calibration record for an analyzer (計量法: 検定 and 定期検査). Not personal.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CalibrationRecorded {
     /// Analyzer model.
     pub analyzer_model: String,
@@ -216,7 +232,9 @@ pub struct CalibrationRecorded {
 }
 
 /// Sex as the roster records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// Male.
@@ -226,7 +244,7 @@ pub enum Sex {
 }
 
 /// A participant registered at the station (pseudonymous: no name or address, ever).
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ParticipantRegistered {
     /// Pseudonymous participant number.
     pub participant: String,

@@ -1,8 +1,9 @@
 //! The facts a station tells the central server, as serde types shared by both sides.
 //!
-//! Deliberately not here: HTTP routes, authentication and storage (the central-server issue),
-//! and anything the station keeps only for itself.
+//! Deliberately not here: HTTP routes, authentication and storage (the central server), and
+//! anything the station keeps only for itself.
 
+pub mod api;
 pub mod event;
 pub mod time;
 

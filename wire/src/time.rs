@@ -7,9 +7,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// An instant, as whole milliseconds since 1970-01-01T00:00:00Z. Serialises as an integer.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
+#[schema(value_type = i64)]
 pub struct Timestamp(i64);
 
 impl Timestamp {
