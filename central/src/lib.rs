@@ -1,0 +1,14 @@
+//! Hakaru's central server: one per program (many municipalities, hundreds of stations).
+//!
+//! Stations upload their outbox events here exactly once in effect, pull the roster, card
+//! revocations, policy documents and staff accounts, and get points back in the
+//! acknowledgement. Storage sits behind one trait ([`storage::Storage`]) with an embedded SQLite
+//! backend and a PostgreSQL backend for large programs.
+//!
+//! Deliberately not here: anything a kiosk shows (the station and UI crates) and card printing
+//! (the cards issue).
+
+pub mod auth;
+pub mod ids;
+pub mod points;
+pub mod storage;
