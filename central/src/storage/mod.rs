@@ -25,6 +25,7 @@
 //! Deliberately not here: HTTP, authentication of the bearer token (the `auth` module compares
 //! hashes; storage only looks credentials up), and reading the clock (`now` is a parameter).
 
+pub mod common;
 pub mod postgres;
 pub mod sqlite;
 

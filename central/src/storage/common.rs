@@ -1,0 +1,754 @@
+//! Pure pieces of the storage promises that every backend shares, so the rules are written once:
+//! batch checks, which participant and data item an event carries, the ledger entries of a
+//! transfer, what a registration or card event does given what is stored, and the points bodies.
+//!
+//! Deliberately not here: SQL, transactions and the clock. Backends load what these functions
+//! need, call them, and write what they return.
+
+use super::{Direction, LedgerEntry, StationContext, StorageError, ENTRUSTED_TRANSFER};
+use crate::points::{Decision, PointsRules};
+use hakaru_wire::api::{
+    Ack, AckOutcome, CardStatus, Change, ChangeKind, HeldReason, ParticipantStatus, PointsAward,
+    PointsBalance, RosterEntry, UploadRequest,
+};
+use hakaru_wire::{
+    ConsentAction, EventId, EventKind, OutboxEvent, ParticipantRegistered, Timestamp,
+};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// The most events one upload may carry; more is [`StorageError::Invalid`].
+pub const MAX_BATCH_EVENTS: usize = 1000;
+
+/// The most changes one change-feed page carries; a larger `limit` is cut to this.
+pub const MAX_CHANGE_PAGE: u32 = 1000;
+
+/// The most readings one history answer carries; a larger `limit` is cut to this.
+pub const MAX_HISTORY: u32 = 1000;
+
+/// Ledger item names, as stored.
+pub mod item {
+    /// A reading.
+    pub const MEASUREMENT: &str = "measurement";
+    /// A consent decision.
+    pub const CONSENT: &str = "consent";
+    /// The roster profile (birth date, sex, height, body type, device flag, status).
+    pub const ROSTER_PROFILE: &str = "roster_profile";
+    /// A card's serial and state.
+    pub const CARD: &str = "card";
+    /// A points balance.
+    pub const POINTS: &str = "points";
+}
+
+/// Checks a batch before anything is written: at most [`MAX_BATCH_EVENTS`] events, and every
+/// event names the caller's station.
+pub fn check_batch(caller: &StationContext, batch: &UploadRequest) -> Result<(), StorageError> {
+    if batch.events.len() > MAX_BATCH_EVENTS {
+        return Err(StorageError::Invalid(format!(
+            "1 回の送信は {MAX_BATCH_EVENTS} 件までです（{} 件）。分けて送ってください / \
+             at most {MAX_BATCH_EVENTS} events per upload ({} sent): split the batch",
+            batch.events.len(),
+            batch.events.len()
+        )));
+    }
+    if let Some(e) = batch
+        .events
+        .iter()
+        .find(|e| e.station != caller.station.as_str())
+    {
+        return Err(StorageError::Forbidden(format!(
+            "イベント {} は別の端末のものです。端末の設定を確認してください / \
+             event {} names another station than {}: check the station's enrollment",
+            e.id, e.id, caller.station
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal for an event id already stored for another station.
+pub fn event_of_another_station(id: EventId) -> StorageError {
+    StorageError::Forbidden(format!(
+        "イベント {id} は別の端末から受信済みです / event {id} was already received from another station"
+    ))
+}
+
+/// The participant number an event carries, if any.
+pub fn event_participant(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::MeasurementRecorded(m) => Some(&m.participant),
+        EventKind::ConsentRecorded(c) => Some(&c.participant),
+        EventKind::CardIssued(c) | EventKind::CardRevoked(c) => Some(&c.participant),
+        EventKind::ParticipantRegistered(p) => Some(&p.participant),
+        EventKind::CalibrationRecorded(_) => None,
+    }
+}
+
+/// The ledger item an event moves, if it is personal.
+pub fn ledger_item(kind: &EventKind) -> Option<&'static str> {
+    match kind {
+        EventKind::MeasurementRecorded(_) => Some(item::MEASUREMENT),
+        EventKind::ConsentRecorded(_) => Some(item::CONSENT),
+        EventKind::ParticipantRegistered(_) => Some(item::ROSTER_PROFILE),
+        EventKind::CardIssued(_) | EventKind::CardRevoked(_) => Some(item::CARD),
+        EventKind::CalibrationRecorded(_) => None,
+    }
+}
+
+/// A ledger entry for one transfer: participants and items sorted and distinct; `None` when no
+/// participant's data moved.
+pub fn ledger_entry<P, I>(
+    caller: &StationContext,
+    direction: Direction,
+    participants: P,
+    items: I,
+    at: Timestamp,
+) -> Option<LedgerEntry>
+where
+    P: IntoIterator,
+    P::Item: Into<String>,
+    I: IntoIterator<Item = &'static str>,
+{
+    let participants: BTreeSet<String> = participants.into_iter().map(Into::into).collect();
+    if participants.is_empty() {
+        return None;
+    }
+    let items: BTreeSet<&'static str> = items.into_iter().collect();
+    Some(LedgerEntry {
+        at,
+        station: caller.station.clone(),
+        program: caller.program.clone(),
+        direction,
+        label: ENTRUSTED_TRANSFER.to_owned(),
+        participants: participants.into_iter().collect(),
+        items: items.into_iter().map(str::to_owned).collect(),
+    })
+}
+
+/// The ledger entry of an upload: every event of the request (new and replayed), direction
+/// [`Direction::Received`].
+pub fn upload_ledger_entry(
+    caller: &StationContext,
+    events: &[OutboxEvent],
+    now: Timestamp,
+) -> Option<LedgerEntry> {
+    ledger_entry(
+        caller,
+        Direction::Received,
+        events.iter().filter_map(|e| event_participant(&e.kind)),
+        events.iter().filter_map(|e| ledger_item(&e.kind)),
+        now,
+    )
+}
+
+/// The ledger entry of a change-feed page: participants of its roster and card changes,
+/// direction [`Direction::Sent`]; `None` when the page carries none.
+pub fn changes_ledger_entry(
+    caller: &StationContext,
+    changes: &[Change],
+    now: Timestamp,
+) -> Option<LedgerEntry> {
+    let mut participants = Vec::new();
+    let mut items = Vec::new();
+    for c in changes {
+        match &c.change {
+            ChangeKind::Participant(e) => {
+                participants.push(e.participant.as_str());
+                items.push(item::ROSTER_PROFILE);
+            }
+            ChangeKind::ParticipantRemoved(r) => {
+                participants.push(r.participant.as_str());
+                items.push(item::ROSTER_PROFILE);
+            }
+            ChangeKind::Card(card) => {
+                participants.push(card.participant.as_str());
+                items.push(item::CARD);
+            }
+            ChangeKind::Document(_) | ChangeKind::Purpose(_) | ChangeKind::Staff(_) => {}
+        }
+    }
+    ledger_entry(caller, Direction::Sent, participants, items, now)
+}
+
+/// The ledger entry of one participant's data sent to a station (history or points).
+pub fn sent_ledger_entry(
+    caller: &StationContext,
+    participant: &str,
+    item: &'static str,
+    now: Timestamp,
+) -> Option<LedgerEntry> {
+    ledger_entry(caller, Direction::Sent, [participant], [item], now)
+}
+
+/// A change page's limit: at most [`MAX_CHANGE_PAGE`], at least 1 (a page of nothing with
+/// `more` set would loop a station for ever).
+pub fn change_page_limit(limit: u32) -> u32 {
+    limit.clamp(1, MAX_CHANGE_PAGE)
+}
+
+/// A history answer's limit: at most [`MAX_HISTORY`].
+pub fn history_limit(limit: u32) -> u32 {
+    limit.min(MAX_HISTORY)
+}
+
+/// An accepted acknowledgement.
+pub fn accepted(id: EventId, points: Option<PointsAward>) -> Ack {
+    Ack {
+        id,
+        outcome: AckOutcome::Accepted,
+        points,
+    }
+}
+
+/// A held acknowledgement.
+pub fn held(id: EventId, reason: HeldReason) -> Ack {
+    Ack {
+        id,
+        outcome: AckOutcome::Held { reason },
+        points: None,
+    }
+}
+
+/// The reason an acknowledgement was held, if it was.
+pub fn held_reason(ack: &Ack) -> Option<HeldReason> {
+    match ack.outcome {
+        AckOutcome::Held { reason } => Some(reason),
+        AckOutcome::Accepted => None,
+    }
+}
+
+/// An acknowledgement as stored with its event.
+pub fn ack_to_json(ack: &Ack) -> Result<String, StorageError> {
+    serde_json::to_string(ack).map_err(|e| StorageError::Backend(format!("ack to JSON: {e}")))
+}
+
+/// A stored acknowledgement back.
+pub fn ack_from_json(text: &str) -> Result<Ack, StorageError> {
+    serde_json::from_str(text).map_err(|e| StorageError::Backend(format!("stored ack: {e}")))
+}
+
+/// A registration as a roster entry (active).
+pub fn roster_entry(reg: &ParticipantRegistered) -> RosterEntry {
+    RosterEntry {
+        participant: reg.participant.clone(),
+        birth_date: reg.birth_date.clone(),
+        sex: reg.sex,
+        height_tenths_cm: reg.height_tenths_cm,
+        body_type: reg.body_type,
+        implanted_device: reg.implanted_device,
+        status: ParticipantStatus::Active,
+    }
+}
+
+/// What a `participant_registered` event does, given the roster entry stored for its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationStep {
+    /// Not on the roster: insert (active) and append a change.
+    Insert,
+    /// The same details are on the roster already (whatever the status): nothing to do.
+    Nothing,
+    /// Other details under the same number: hold.
+    Conflict,
+}
+
+/// Decides a registration against the stored roster entry.
+pub fn registration_step(
+    existing: Option<&RosterEntry>,
+    reg: &ParticipantRegistered,
+) -> RegistrationStep {
+    match existing {
+        None => RegistrationStep::Insert,
+        Some(e) => {
+            let same = e.birth_date == reg.birth_date
+                && e.sex == reg.sex
+                && e.height_tenths_cm == reg.height_tenths_cm
+                && e.body_type == reg.body_type
+                && e.implanted_device == reg.implanted_device;
+            if same {
+                RegistrationStep::Nothing
+            } else {
+                RegistrationStep::Conflict
+            }
+        }
+    }
+}
+
+/// Whether a measurement may be applied: the participant's roster status (`None` if not on the
+/// roster) and their latest consent decided at or before the reading (`None` if none).
+pub fn measurement_gate(
+    status: Option<ParticipantStatus>,
+    latest_consent: Option<ConsentAction>,
+) -> Result<(), HeldReason> {
+    match status {
+        None => Err(HeldReason::UnknownParticipant),
+        Some(ParticipantStatus::Withdrawn | ParticipantStatus::Stopped) => {
+            Err(HeldReason::ParticipantInactive)
+        }
+        Some(ParticipantStatus::Active) => match latest_consent {
+            Some(ConsentAction::Given) => Ok(()),
+            _ => Err(HeldReason::NoConsent),
+        },
+    }
+}
+
+/// A stored card: its owner and state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredCard<'a> {
+    /// The participant it belongs to (for ever).
+    pub participant: &'a str,
+    /// Active or revoked.
+    pub status: CardStatus,
+}
+
+/// What a card event does, given the card stored under its serial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardStep {
+    /// Unknown serial: insert with this status and append a change.
+    Insert(CardStatus),
+    /// Known, same participant, active: set revoked and append a change.
+    Revoke,
+    /// Nothing to write (already so; a revoked card is never re-activated by an event).
+    Nothing,
+    /// The card belongs to another participant: hold.
+    Conflict,
+}
+
+/// Decides `card_issued` (`revoke = false`) or `card_revoked` (`revoke = true`) for a
+/// participant known to be on the roster.
+pub fn card_step(revoke: bool, existing: Option<StoredCard<'_>>, participant: &str) -> CardStep {
+    match existing {
+        None if revoke => CardStep::Insert(CardStatus::Revoked),
+        None => CardStep::Insert(CardStatus::Active),
+        Some(c) if c.participant != participant => CardStep::Conflict,
+        Some(c) if revoke && c.status == CardStatus::Active => CardStep::Revoke,
+        Some(_) => CardStep::Nothing,
+    }
+}
+
+/// The points part of a measurement's acknowledgement.
+pub fn points_award(decision: &Decision, balance_after: i64) -> PointsAward {
+    PointsAward {
+        awarded: decision.total(),
+        balance: balance_after,
+        rules: decision.awards.iter().map(|a| a.rule_id.clone()).collect(),
+        capped: decision.capped,
+    }
+}
+
+/// A participant's points answer from their balance and this month's (non-cancelled) points.
+pub fn points_balance(
+    participant: &str,
+    balance: i64,
+    this_month: i64,
+    rules: &PointsRules,
+) -> PointsBalance {
+    let (exchangeable_units, carry_over) = rules.exchangeable(balance);
+    PointsBalance {
+        participant: participant.to_owned(),
+        balance,
+        exchange_unit: rules.exchange_unit,
+        exchangeable_units,
+        carry_over,
+        this_month,
+    }
+}
+
+/// The points an exchange of `units` costs, or [`StorageError::Invalid`] when the balance is
+/// short or nothing is asked for.
+pub fn exchange_cost(units: u32, balance: i64, rules: &PointsRules) -> Result<i64, StorageError> {
+    if units == 0 {
+        return Err(StorageError::Invalid(
+            "交換する単位数は 1 以上にしてください / exchange at least one unit".into(),
+        ));
+    }
+    let cost = i64::from(units) * i64::from(rules.exchange_unit);
+    if cost > balance {
+        return Err(StorageError::Invalid(format!(
+            "ポイント残高が足りません（残高 {balance}、必要 {cost}）。交換する単位数を減らしてください / \
+             the balance is short ({balance} held, {cost} needed): exchange fewer units"
+        )));
+    }
+    Ok(cost)
+}
+
+/// The refusal to cancel an award twice.
+pub fn already_cancelled(award: Uuid) -> StorageError {
+    StorageError::Invalid(format!(
+        "付与 {award} は取消済みです / award {award} is already cancelled"
+    ))
+}
+
+/// The refusal of a card that belongs to another participant (admin `put_card`).
+pub fn card_of_another_participant(serial: &str) -> StorageError {
+    StorageError::Invalid(format!(
+        "カード {serial} は別の参加者のものです。新しいカードを発行してください / \
+         card {serial} belongs to another participant: issue a new card"
+    ))
+}
+
+/// A new UUIDv7 whose timestamp is `now` (the random part comes from the OS).
+pub fn new_id(now: Timestamp) -> Uuid {
+    let ms = u64::try_from(now.as_unix_ms()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        ms / 1000,
+        u32::try_from((ms % 1000) * 1_000_000).unwrap_or(0),
+    );
+    Uuid::new_v7(ts)
+}
+
+/// A stored count or cursor back as `u64` (databases store signed integers).
+pub fn to_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// A `u64` to store (saturating at `i64::MAX`).
+pub fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ProgramId, StationId};
+    use crate::points::decide;
+    use hakaru_wire::api::{CardState, ParticipantRemoved, PurposeDef, RemovalReason};
+    use hakaru_wire::{
+        CalibrationRecorded, CardEvent, ConsentMethod, ConsentRecorded, MeasurementRecorded, Sex,
+    };
+
+    const NOV23: i64 = 1_795_395_600_000;
+
+    fn caller() -> StationContext {
+        StationContext {
+            station: StationId::new("kita-01").unwrap(),
+            program: ProgramId::new("kumamoto").unwrap(),
+        }
+    }
+
+    fn event(n: u128, station: &str, kind: EventKind) -> OutboxEvent {
+        OutboxEvent {
+            id: EventId(Uuid::from_u128(n)),
+            station: station.into(),
+            occurred_at: Timestamp::from_unix_ms(NOV23),
+            kind,
+        }
+    }
+
+    fn measurement(p: &str) -> EventKind {
+        EventKind::MeasurementRecorded(MeasurementRecorded {
+            measurement_id: Uuid::from_u128(99),
+            participant: p.into(),
+            analyzer_model: None,
+            analyzer_serial: None,
+            taken_at: Timestamp::from_unix_ms(NOV23),
+            weight_only: false,
+            values: serde_json::json!({"weight": 60.0}),
+            raw_frame: None,
+            raw_frame_dropped: false,
+        })
+    }
+
+    fn consent(p: &str) -> EventKind {
+        EventKind::ConsentRecorded(ConsentRecorded {
+            consent_id: Uuid::from_u128(5),
+            participant: p.into(),
+            action: ConsentAction::Given,
+            document_hashes: vec![],
+            granted: vec![],
+            refused: vec![],
+            method: ConsentMethod::OnScreen,
+        })
+    }
+
+    fn card(p: &str) -> EventKind {
+        EventKind::CardRevoked(CardEvent {
+            card_serial: "C-1".into(),
+            participant: p.into(),
+        })
+    }
+
+    fn calibration() -> EventKind {
+        EventKind::CalibrationRecorded(CalibrationRecorded {
+            analyzer_model: "MC-780".into(),
+            analyzer_serial: "1".into(),
+            last_inspection: None,
+            next_due: None,
+            reference_checks: vec![],
+        })
+    }
+
+    fn registration(p: &str) -> ParticipantRegistered {
+        ParticipantRegistered {
+            participant: p.into(),
+            birth_date: "1950-04-01".into(),
+            sex: Sex::Female,
+            height_tenths_cm: 1555,
+            body_type: 0,
+            implanted_device: false,
+        }
+    }
+
+    fn batch(events: Vec<OutboxEvent>) -> UploadRequest {
+        UploadRequest {
+            events,
+            backlog_after: 0,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_naming_another_station_is_forbidden() {
+        let ok = batch(vec![event(1, "kita-01", calibration())]);
+        assert!(check_batch(&caller(), &ok).is_ok());
+        let bad = batch(vec![
+            event(1, "kita-01", calibration()),
+            event(2, "minami-02", calibration()),
+        ]);
+        let e = check_batch(&caller(), &bad).unwrap_err();
+        assert!(matches!(e, StorageError::Forbidden(_)), "{e}");
+    }
+
+    #[test]
+    fn a_batch_over_the_limit_is_invalid_and_one_at_the_limit_is_not() {
+        let at = batch(
+            (0..MAX_BATCH_EVENTS as u128)
+                .map(|n| event(n, "kita-01", calibration()))
+                .collect(),
+        );
+        assert!(check_batch(&caller(), &at).is_ok());
+        let mut over = at;
+        over.events.push(event(5000, "kita-01", calibration()));
+        let e = check_batch(&caller(), &over).unwrap_err();
+        assert!(matches!(e, StorageError::Invalid(_)), "{e}");
+        assert!(e.to_string().contains("1000"), "{e}");
+    }
+
+    #[test]
+    fn each_kind_names_its_participant_and_item() {
+        assert_eq!(event_participant(&measurement("A-1")), Some("A-1"));
+        assert_eq!(ledger_item(&measurement("A-1")), Some("measurement"));
+        assert_eq!(ledger_item(&consent("A-1")), Some("consent"));
+        assert_eq!(ledger_item(&card("A-1")), Some("card"));
+        let reg = EventKind::ParticipantRegistered(registration("A-2"));
+        assert_eq!(event_participant(&reg), Some("A-2"));
+        assert_eq!(ledger_item(&reg), Some("roster_profile"));
+        assert_eq!(event_participant(&calibration()), None);
+        assert_eq!(ledger_item(&calibration()), None);
+    }
+
+    #[test]
+    fn the_upload_entry_lists_distinct_sorted_participants_and_items() {
+        let events = vec![
+            event(1, "kita-01", measurement("B-2")),
+            event(2, "kita-01", consent("A-1")),
+            event(3, "kita-01", measurement("A-1")),
+            event(4, "kita-01", calibration()),
+        ];
+        let at = Timestamp::from_unix_ms(NOV23);
+        let e = upload_ledger_entry(&caller(), &events, at).unwrap();
+        assert_eq!(e.participants, ["A-1", "B-2"]);
+        assert_eq!(e.items, ["consent", "measurement"]);
+        assert_eq!(e.direction, Direction::Received);
+        assert_eq!(e.label, ENTRUSTED_TRANSFER);
+        assert_eq!(e.at, at);
+        assert_eq!(e.station, caller().station);
+        assert_eq!(e.program, caller().program);
+        let none = upload_ledger_entry(&caller(), &[event(4, "kita-01", calibration())], at);
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn the_changes_entry_covers_roster_and_cards_only() {
+        let at = Timestamp::from_unix_ms(NOV23);
+        let changes = vec![
+            Change {
+                seq: 1,
+                change: ChangeKind::Participant(roster_entry(&registration("A-1"))),
+            },
+            Change {
+                seq: 2,
+                change: ChangeKind::Purpose(PurposeDef {
+                    id: "measurement".into(),
+                    required: true,
+                    label_ja: "測定".into(),
+                    label_en: "Measurement".into(),
+                }),
+            },
+            Change {
+                seq: 3,
+                change: ChangeKind::Card(CardState {
+                    card_serial: "C-1".into(),
+                    participant: "B-2".into(),
+                    status: CardStatus::Active,
+                }),
+            },
+            Change {
+                seq: 4,
+                change: ChangeKind::ParticipantRemoved(ParticipantRemoved {
+                    participant: "C-3".into(),
+                    reason: RemovalReason::Erased,
+                }),
+            },
+        ];
+        let e = changes_ledger_entry(&caller(), &changes, at).unwrap();
+        assert_eq!(e.participants, ["A-1", "B-2", "C-3"]);
+        assert_eq!(e.items, ["card", "roster_profile"]);
+        assert_eq!(e.direction, Direction::Sent);
+        assert_eq!(changes_ledger_entry(&caller(), &changes[1..2], at), None);
+        let s = sent_ledger_entry(&caller(), "A-1", item::POINTS, at).unwrap();
+        assert_eq!(
+            (s.participants, s.items),
+            (vec!["A-1".into()], vec!["points".into()])
+        );
+    }
+
+    #[test]
+    fn registrations_insert_repeat_or_conflict() {
+        let reg = registration("A-1");
+        assert_eq!(registration_step(None, &reg), RegistrationStep::Insert);
+        let mut stored = roster_entry(&reg);
+        assert_eq!(stored.status, ParticipantStatus::Active);
+        assert_eq!(
+            registration_step(Some(&stored), &reg),
+            RegistrationStep::Nothing
+        );
+        stored.status = ParticipantStatus::Withdrawn;
+        assert_eq!(
+            registration_step(Some(&stored), &reg),
+            RegistrationStep::Nothing
+        );
+        stored.height_tenths_cm += 1;
+        assert_eq!(
+            registration_step(Some(&stored), &reg),
+            RegistrationStep::Conflict
+        );
+    }
+
+    #[test]
+    fn measurements_need_an_active_participant_with_consent_given() {
+        use ParticipantStatus::*;
+        assert_eq!(
+            measurement_gate(None, Some(ConsentAction::Given)),
+            Err(HeldReason::UnknownParticipant)
+        );
+        for s in [Withdrawn, Stopped] {
+            assert_eq!(
+                measurement_gate(Some(s), Some(ConsentAction::Given)),
+                Err(HeldReason::ParticipantInactive)
+            );
+        }
+        for c in [
+            None,
+            Some(ConsentAction::Refused),
+            Some(ConsentAction::Withdrawn),
+        ] {
+            assert_eq!(
+                measurement_gate(Some(Active), c),
+                Err(HeldReason::NoConsent)
+            );
+        }
+        assert_eq!(
+            measurement_gate(Some(Active), Some(ConsentAction::Given)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn card_events_follow_the_card_owner_and_never_reactivate() {
+        let active = |p| StoredCard {
+            participant: p,
+            status: CardStatus::Active,
+        };
+        let revoked = |p| StoredCard {
+            participant: p,
+            status: CardStatus::Revoked,
+        };
+        assert_eq!(
+            card_step(false, None, "A"),
+            CardStep::Insert(CardStatus::Active)
+        );
+        assert_eq!(
+            card_step(true, None, "A"),
+            CardStep::Insert(CardStatus::Revoked)
+        );
+        assert_eq!(card_step(false, Some(active("A")), "A"), CardStep::Nothing);
+        assert_eq!(card_step(false, Some(revoked("A")), "A"), CardStep::Nothing);
+        assert_eq!(card_step(true, Some(active("A")), "A"), CardStep::Revoke);
+        assert_eq!(card_step(true, Some(revoked("A")), "A"), CardStep::Nothing);
+        assert_eq!(card_step(false, Some(active("B")), "A"), CardStep::Conflict);
+        assert_eq!(card_step(true, Some(revoked("B")), "A"), CardStep::Conflict);
+    }
+
+    #[test]
+    fn points_bodies_follow_the_decision_and_the_rules() {
+        let rules = PointsRules::default_rules();
+        let d = decide(&rules, Timestamp::from_unix_ms(NOV23), &[]);
+        let award = points_award(&d, 1_060);
+        assert_eq!(award.awarded, 60);
+        assert_eq!(award.balance, 1_060);
+        assert_eq!(award.rules, ["daily-measurement", "monthly-bonus"]);
+        assert!(!award.capped);
+        let b = points_balance("A-1", 1_234, 60, &rules);
+        assert_eq!(
+            (
+                b.balance,
+                b.exchange_unit,
+                b.exchangeable_units,
+                b.carry_over,
+                b.this_month
+            ),
+            (1_234, 500, 2, 234, 60)
+        );
+        assert_eq!(b.participant, "A-1");
+    }
+
+    #[test]
+    fn exchanges_cost_whole_units_and_refuse_a_short_balance() {
+        let rules = PointsRules::default_rules();
+        assert_eq!(exchange_cost(2, 1_000, &rules).unwrap(), 1_000);
+        let e = exchange_cost(3, 1_000, &rules).unwrap_err();
+        assert!(matches!(e, StorageError::Invalid(_)));
+        assert!(e.to_string().contains("balance is short"), "{e}");
+        assert!(matches!(
+            exchange_cost(0, 1_000, &rules),
+            Err(StorageError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn acks_round_trip_through_their_stored_json() {
+        let id = EventId(Uuid::from_u128(3));
+        let a = held(id, HeldReason::CardConflict);
+        assert_eq!(held_reason(&a), Some(HeldReason::CardConflict));
+        assert_eq!(ack_from_json(&ack_to_json(&a).unwrap()).unwrap(), a);
+        let rules = PointsRules::default_rules();
+        let d = decide(&rules, Timestamp::from_unix_ms(NOV23), &[]);
+        let b = accepted(id, Some(points_award(&d, 60)));
+        assert_eq!(held_reason(&b), None);
+        assert_eq!(ack_from_json(&ack_to_json(&b).unwrap()).unwrap(), b);
+        assert!(matches!(ack_from_json("{"), Err(StorageError::Backend(_))));
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(change_page_limit(0), 1);
+        assert_eq!(change_page_limit(50), 50);
+        assert_eq!(change_page_limit(5_000), MAX_CHANGE_PAGE);
+        assert_eq!(history_limit(5_000), MAX_HISTORY);
+        assert_eq!(history_limit(3), 3);
+    }
+
+    #[test]
+    fn new_ids_are_v7_at_the_given_time_and_distinct() {
+        let now = Timestamp::from_unix_ms(NOV23 + 123);
+        let a = new_id(now);
+        let b = new_id(now);
+        assert_ne!(a, b);
+        assert_eq!(a.get_version_num(), 7);
+        let (secs, nanos) = a.get_timestamp().unwrap().to_unix();
+        assert_eq!(
+            secs * 1000 + u64::from(nanos / 1_000_000),
+            (NOV23 + 123) as u64
+        );
+    }
+}
