@@ -12,3 +12,4 @@ pub mod auth;
 pub mod ids;
 pub mod points;
 pub mod storage;
+pub mod api;
