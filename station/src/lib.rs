@@ -12,6 +12,7 @@ pub mod driver;
 pub mod scale_feed;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod weight_only;
 
 pub use driver::{PresetRequest, ScaleRequest, Station, StationError, StationStats};

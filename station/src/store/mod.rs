@@ -15,6 +15,7 @@ mod record;
 mod retention;
 mod roster;
 mod schema;
+mod sync_state;
 #[doc(hidden)]
 pub mod testing;
 
@@ -29,6 +30,7 @@ pub use record::{
 pub use retention::{PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
 pub use roster::{content_hash, CardStatus};
 pub use schema::SCHEMA_VERSION;
+pub use sync_state::{AppliedChanges, PointsAck};
 
 use crate::domain::StationId;
 use hakaru_wire::Timestamp;

@@ -146,8 +146,39 @@ CREATE INDEX measurements_history ON measurements (participant, taken_at DESC);
 INSERT INTO settings (key, value) VALUES ('retention_days', '30') ON CONFLICT (key) DO NOTHING;
 "#;
 
+/// Version 3: what the sync worker keeps — staff accounts for offline sign-in, the points the
+/// server answered per measurement, and the change-feed cursor.
+const V3: &str = r#"
+CREATE TABLE staff_accounts (
+    login         TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('staff', 'technician')),
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    updated_at    INTEGER NOT NULL
+) STRICT;
+
+-- The server's answer for a measurement: "+N ポイント, 残高 M" on the results screen.
+CREATE TABLE points_acks (
+    measurement_id TEXT PRIMARY KEY,
+    awarded        INTEGER NOT NULL CHECK (awarded >= 0),
+    balance        INTEGER NOT NULL,
+    rules          TEXT NOT NULL,
+    capped         INTEGER NOT NULL CHECK (capped IN (0, 1)),
+    acked_at       INTEGER NOT NULL
+) STRICT;
+
+-- The change feed's cursor: moved only in the transaction that applies the page.
+CREATE TABLE sync_state (
+    singleton     INTEGER PRIMARY KEY CHECK (singleton = 1),
+    change_cursor INTEGER NOT NULL CHECK (change_cursor >= 0),
+    updated_at    INTEGER NOT NULL
+) STRICT;
+INSERT INTO sync_state (singleton, change_cursor, updated_at) VALUES (1, 0, 0);
+"#;
+
 /// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
