@@ -8,8 +8,9 @@
 //! Deliberately not here: anything a kiosk shows (the station and UI crates) and card printing
 //! (the cards issue).
 
+pub mod api;
 pub mod auth;
 pub mod ids;
 pub mod points;
+pub mod serve;
 pub mod storage;
-pub mod api;
