@@ -539,8 +539,98 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::T0;
+    use super::super::StoreConfig;
     use super::*;
+    use hakaru_wire::api::{Change, ParticipantStatus};
     use rstest::rstest;
+
+    fn entry(number: &str) -> RosterEntry {
+        RosterEntry {
+            participant: number.into(),
+            birth_date: "1950-04-01".into(),
+            sex: Sex::Male,
+            height_tenths_cm: 1700,
+            body_type: 0,
+            implanted_device: false,
+            status: ParticipantStatus::Active,
+        }
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_database_failure_mid_page_applies_nothing_and_keeps_the_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&StoreConfig::in_dir(dir.path())).unwrap();
+        // A real SQLite failure on the page's third change (not a validation skip).
+        s.conn
+            .execute_batch(
+                "CREATE TEMP TRIGGER fail_purpose BEFORE INSERT ON purposes
+                 WHEN NEW.id = 'boom' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;",
+            )
+            .unwrap();
+        let audit_before = count(&s, "SELECT count(*) FROM audit_log");
+        let page = ChangesPage {
+            changes: vec![
+                Change {
+                    seq: 1,
+                    change: ChangeKind::Participant(entry("A-1")),
+                },
+                Change {
+                    seq: 2,
+                    change: ChangeKind::Participant(entry("A-2")),
+                },
+                Change {
+                    seq: 3,
+                    change: ChangeKind::Purpose(PurposeDef {
+                        id: "boom".into(),
+                        required: true,
+                        label_ja: "測定".into(),
+                        label_en: "measurement".into(),
+                    }),
+                },
+            ],
+            next_cursor: 3,
+            more: false,
+        };
+        let err = s.apply_changes(&page, T0).unwrap_err();
+        assert!(matches!(err, StoreError::Sqlite(_)), "{err:?}");
+        assert_eq!(s.sync_cursor().unwrap(), 0, "the cursor did not move");
+        assert_eq!(
+            count(&s, "SELECT count(*) FROM participants"),
+            0,
+            "nothing applied"
+        );
+        assert_eq!(count(&s, "SELECT count(*) FROM audit_log"), audit_before);
+        // Once the failure is gone the same page applies whole.
+        s.conn.execute_batch("DROP TRIGGER fail_purpose").unwrap();
+        let applied = s.apply_changes(&page, T0).unwrap();
+        assert_eq!(
+            (applied.participants, applied.purposes, applied.cursor),
+            (2, 1, 3)
+        );
+        s.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_version_2_file_gains_the_sync_tables_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = StoreConfig::in_dir(dir.path());
+        {
+            let mut v2 = Store::open_at_version(&cfg, 2).unwrap();
+            assert_eq!(v2.schema_version().unwrap(), 2);
+            v2.set_retention_days(14, T0).unwrap();
+        }
+        let s = Store::open(&cfg).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.retention_days().unwrap(), 14);
+        assert_eq!(s.sync_cursor().unwrap(), 0);
+        assert_eq!(s.staff_account("x").unwrap(), None);
+        s.verify_audit().unwrap();
+    }
 
     #[rstest]
     #[case::ordinary("1958-06-15", true)]

@@ -119,3 +119,101 @@ impl SyncStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::SyncError;
+    use rstest::rstest;
+
+    fn status(state: SyncState, backlog: u64, error: Option<SyncError>) -> SyncStatus {
+        SyncStatus {
+            state,
+            backlog,
+            last_error: error.map(|e| e.words()),
+            ..SyncStatus::starting(backlog, 0)
+        }
+    }
+
+    #[rstest]
+    #[case::in_sync(status(SyncState::Online, 0, None), "同期済み", "in sync")]
+    #[case::sending(status(SyncState::Online, 12, None), "残り 12 件", "12 left")]
+    #[case::offline(status(SyncState::Offline, 340, Some(SyncError::Network("x".into()))), "340 件を端末に安全に保存", "340 kept safely on this station")]
+    #[case::refused(
+        status(SyncState::CredentialRefused, 5, Some(SyncError::CredentialRefused)),
+        "管理者に新しい認証情報を依頼してください",
+        "ask the administrator for a new one"
+    )]
+    #[case::stopped(
+        status(SyncState::Stopped, 1, Some(SyncError::Forbidden)),
+        "端末の登録内容を確認",
+        "check the station's registration"
+    )]
+    #[case::starting(status(SyncState::Starting, 3, None), "準備", "getting ready")]
+    fn headlines_say_what_is_happening(#[case] s: SyncStatus, #[case] ja: &str, #[case] en: &str) {
+        let w = s.headline();
+        assert!(w.ja.contains(ja), "{}", w.ja);
+        assert!(w.en.contains(en), "{}", w.en);
+    }
+
+    #[rstest]
+    #[case::credential(
+        SyncError::CredentialRefused,
+        true,
+        "この端末の認証情報が拒否されました"
+    )]
+    #[case::forbidden(SyncError::Forbidden, true, "許可されていません")]
+    #[case::rejected(SyncError::Rejected { status: 404, code: None }, true, "サーバーURL")]
+    #[case::network(SyncError::Network("connect".into()), false, "ネットワークを確認")]
+    #[case::server(SyncError::Server { status: 500 }, false, "（500）")]
+    #[case::unavailable(SyncError::Unavailable { retry_after: None }, false, "一時的に")]
+    #[case::too_large(SyncError::TooLarge, false, "小さく分けて")]
+    #[case::protocol(SyncError::Protocol("x".into()), false, "版が合っているか")]
+    fn errors_know_permanence_and_words(
+        #[case] e: SyncError,
+        #[case] permanent: bool,
+        #[case] ja: &str,
+    ) {
+        assert_eq!(e.is_permanent(), permanent);
+        let w = e.words();
+        assert!(w.ja.contains(ja), "{}", w.ja);
+        assert!(w.en.is_ascii() && !w.en.is_empty(), "{}", w.en);
+        assert_eq!(e.to_string(), format!("{} / {}", w.ja, w.en));
+    }
+
+    #[test]
+    fn a_store_error_keeps_its_own_words_and_permanence() {
+        let busy = crate::store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        ));
+        let e = SyncError::from(busy);
+        assert!(!e.is_permanent());
+        assert!(
+            e.words().ja.starts_with("データベースのエラー"),
+            "{:?}",
+            e.words()
+        );
+        let corrupt = SyncError::from(crate::store::OutboxError::CorruptPayload {
+            id: "e1".into(),
+            detail: "syntax".into(),
+        });
+        assert!(corrupt.is_permanent());
+        assert!(corrupt.words().en.contains("call a technician"));
+    }
+
+    #[test]
+    fn the_status_serialises_for_the_ui() {
+        let mut s = status(
+            SyncState::Offline,
+            2,
+            Some(SyncError::Server { status: 502 }),
+        );
+        s.last_success = Some(Timestamp::from_unix_ms(5));
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["state"], "offline");
+        assert_eq!(v["backlog"], 2);
+        assert_eq!(v["last_success"], 5);
+        assert!(v["last_error"]["ja"].as_str().unwrap().contains("502"));
+    }
+}
