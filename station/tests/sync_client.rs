@@ -21,11 +21,14 @@ use std::time::Duration;
 
 const TOKEN: &str = "hk1.c0ffee.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+/// An extra response header.
+type Header = Option<(&'static str, &'static str)>;
+
 /// What the fake answers next, and what it saw.
 #[derive(Default)]
 struct Fake {
     /// Status, extra header, body for the next request (200 + echo of acks when None).
-    answer: Option<(u16, Option<(&'static str, &'static str)>, String)>,
+    answer: Option<(u16, Header, String)>,
     /// Authorization headers seen.
     auth: Vec<String>,
     /// Query strings seen on /v1/changes.
@@ -134,7 +137,7 @@ async fn the_bearer_credential_is_sent_and_a_good_answer_decodes() {
 async fn statuses_become_typed_errors() {
     let (base, fake) = serve().await;
     let c = client(&base);
-    let cases: Vec<(u16, Option<(&'static str, &'static str)>, &str, SyncError)> = vec![
+    let cases: Vec<(u16, Header, &str, SyncError)> = vec![
         (
             401,
             None,
