@@ -4,8 +4,8 @@
 //! [sync]
 //! server_url = "https://hakaru.example.jp"      # required
 //! credential_file = "/etc/hakaru/credential"    # required; the token lives here (0600), never in TOML
-//! batch_size = 500                              # events per upload
-//! changes_limit = 500                           # changes per pull
+//! batch_size = 500                              # events per upload (at most 1000)
+//! changes_limit = 500                           # changes per pull (at most 1000)
 //! poll_interval_secs = 30                       # between rounds when all is sent
 //! backoff_base_ms = 1000                        # first retry within 1 s …
 //! backoff_cap_secs = 300                        # … growing to at most 5 min
@@ -195,11 +195,12 @@ impl SyncConfig {
     /// Checks every value's range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |key, rule| Err(ConfigError::Invalid { key, rule });
-        if !(1..=5000).contains(&self.batch_size) {
-            return invalid("batch_size", "1–5000");
+        // The server takes at most 1000 events per upload and 1000 changes per page.
+        if !(1..=1000).contains(&self.batch_size) {
+            return invalid("batch_size", "1–1000");
         }
-        if !(1..=5000).contains(&self.changes_limit) {
-            return invalid("changes_limit", "1–5000");
+        if !(1..=1000).contains(&self.changes_limit) {
+            return invalid("changes_limit", "1–1000");
         }
         if self.poll_interval_secs == 0 {
             return invalid("poll_interval_secs", "at least 1");
