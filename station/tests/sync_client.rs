@@ -35,6 +35,10 @@ struct Fake {
     queries: Vec<HashMap<String, String>>,
     /// Delay before answering.
     delay: Option<Duration>,
+    /// Answer 413 to uploads with more events than this.
+    max_events: Option<usize>,
+    /// Upload sizes seen.
+    sizes: Vec<usize>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -66,6 +70,10 @@ async fn events(
                 .unwrap()
                 .to_owned(),
         );
+        f.sizes.push(req.events.len());
+        if f.max_events.is_some_and(|max| req.events.len() > max) {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "{}").into_response();
+        }
         f.delay
     };
     if let Some(d) = delay {
@@ -269,4 +277,46 @@ async fn a_base_url_with_a_path_keeps_it() {
     assert!(fake.lock().unwrap().queries.is_empty());
     client(&format!("{base}/")).changes(0, 1).await.unwrap();
     assert_eq!(fake.lock().unwrap().queries.len(), 1);
+}
+
+#[tokio::test]
+async fn the_worker_halves_its_batch_after_a_413_and_restores_it_after_a_success() {
+    use hakaru_station::store::testing::seeded;
+    use hakaru_station::store::StoreConfig;
+    use hakaru_station::sync::{Backoff, SyncState, SyncWorker, UploadStep, WorkerSettings};
+    let (base, fake) = serve().await;
+    fake.lock().unwrap().max_events = Some(2);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = StoreConfig::in_dir(dir.path());
+    let kiosk = seeded(&cfg, 7).unwrap();
+    assert_eq!(kiosk.pending_events().unwrap(), 7);
+    let settings = WorkerSettings {
+        batch_size: 8,
+        changes_limit: 10,
+        poll_interval: Duration::from_secs(1),
+        backoff: Backoff::new(Duration::from_millis(1), Duration::from_millis(2), || 0.0),
+    };
+    let mut worker = SyncWorker::new(
+        hakaru_station::store::Store::open(&cfg).unwrap(),
+        client(&base),
+        settings,
+        hakaru_station::SystemClock,
+    )
+    .unwrap();
+    assert_eq!(worker.upload_step().await.unwrap_err(), SyncError::TooLarge);
+    assert_eq!(worker.status().state, SyncState::Offline);
+    assert_eq!(worker.upload_step().await.unwrap_err(), SyncError::TooLarge);
+    assert_eq!(
+        worker.upload_step().await.unwrap(),
+        UploadStep::Sent {
+            events: 2,
+            acked: 2,
+            held: 0
+        }
+    );
+    assert_eq!(worker.status().state, SyncState::Online);
+    // After the success the full size is tried again (and refused again: the server is tiny).
+    assert_eq!(worker.upload_step().await.unwrap_err(), SyncError::TooLarge);
+    assert_eq!(fake.lock().unwrap().sizes, vec![7, 4, 2, 5]);
+    assert_eq!(kiosk.pending_events().unwrap(), 5);
 }
