@@ -34,6 +34,8 @@ pub enum ApiErr {
     Forbidden(String),
     /// 404: no such thing (or not visible to this station).
     NotFound(String),
+    /// 404: the server has no such path at all.
+    NoRoute,
     /// 405: the path exists but not with this method.
     MethodNotAllowed,
     /// 409: the thing exists already.
@@ -62,7 +64,7 @@ impl ApiErr {
             ApiErr::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiErr::CredentialRefused => StatusCode::UNAUTHORIZED,
             ApiErr::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiErr::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiErr::NotFound(_) | ApiErr::NoRoute => StatusCode::NOT_FOUND,
             ApiErr::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiErr::Conflict(_) => StatusCode::CONFLICT,
             ApiErr::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -82,6 +84,12 @@ impl ApiErr {
             ApiErr::CredentialRefused => ("credential_refused", CREDENTIAL_REFUSED.to_owned()),
             ApiErr::Forbidden(m) => ("forbidden", m.clone()),
             ApiErr::NotFound(m) => ("not_found", m.clone()),
+            ApiErr::NoRoute => (
+                "no_route",
+                "そのパスはありません。API 文書 (/openapi.json) を確認してください / \
+                 no such path: see the API document at /openapi.json"
+                    .to_owned(),
+            ),
             ApiErr::MethodNotAllowed => (
                 "method_not_allowed",
                 "このパスはこのメソッドに対応していません。API 文書 (/openapi.json) を確認してください / \

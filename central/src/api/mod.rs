@@ -120,11 +120,7 @@ async fn time_limit(request: Request, next: Next) -> Response {
 }
 
 async fn not_found() -> ApiErr {
-    ApiErr::NotFound(
-        "そのパスはありません。API 文書 (/openapi.json) を確認してください / \
-         no such path: see the API document at /openapi.json"
-            .to_owned(),
-    )
+    ApiErr::NoRoute
 }
 
 async fn method_not_allowed() -> ApiErr {

@@ -1,0 +1,132 @@
+//! `hakaru-central admin …`: the administrator's commands, acting directly on the database of
+//! the same configuration as `serve` (the server may be running; every command is one
+//! transaction). Each group lives in its own module.
+//!
+//! Deliberately not here: any HTTP (stations use the API; the admin works next to the database).
+
+mod credential;
+mod oversight;
+mod points;
+mod roster;
+mod structure;
+
+use anyhow::Context as _;
+use hakaru_central::config::{open_storage, Config};
+use hakaru_central::ids::ProgramId;
+use hakaru_central::points::PointsRules;
+use hakaru_central::storage::Storage;
+use hakaru_wire::Timestamp;
+use std::sync::Arc;
+
+/// Arguments of `admin`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// プログラム (作成・表示・ポイント規則) / Programs (create, show, points rules)
+    #[command(subcommand)]
+    Program(structure::ProgramCommand),
+    /// 自治体 / Municipalities
+    #[command(subcommand)]
+    Municipality(structure::MunicipalityCommand),
+    /// 端末 (ステーション) / Stations
+    #[command(subcommand)]
+    Station(structure::StationCommand),
+    /// 端末の認証情報 (発行・失効) / Station credentials (issue, revoke)
+    #[command(subcommand)]
+    Credential(credential::Command),
+    /// スタッフアカウント / Staff accounts
+    #[command(subcommand)]
+    Staff(roster::StaffCommand),
+    /// 規約・ポリシー文書 / Policy documents
+    #[command(subcommand)]
+    Document(roster::DocumentCommand),
+    /// 同意の目的 / Consent purposes
+    #[command(subcommand)]
+    Purpose(roster::PurposeCommand),
+    /// 参加者名簿 (デモ・試験用の登録) / Participant roster (for demos and tests)
+    #[command(subcommand)]
+    Participant(roster::ParticipantCommand),
+    /// カード / Cards
+    #[command(subcommand)]
+    Card(roster::CardCommand),
+    /// ポイント (付与履歴・残高・取消・交換) / Points (awards, balance, cancel, exchange)
+    #[command(subcommand)]
+    Points(points::Command),
+    /// 端末ごとの同期状況 / Each station's sync status
+    Status(oversight::StatusArgs),
+    /// 個人データの提供記録 (委託) / Ledger of personal-data transfers (entrusted)
+    Ledger(oversight::LedgerArgs),
+    /// 保留中のイベント / Events held for an administrator
+    Held(oversight::HeldArgs),
+}
+
+/// Runs one admin command.
+pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
+    let storage = open_storage(config).await?;
+    let ctx = Ctx { storage };
+    match args.command {
+        Command::Program(c) => structure::program(&ctx, c).await,
+        Command::Municipality(c) => structure::municipality(&ctx, c).await,
+        Command::Station(c) => structure::station(&ctx, c).await,
+        Command::Credential(c) => credential::run(&ctx, c).await,
+        Command::Staff(c) => roster::staff(&ctx, c).await,
+        Command::Document(c) => roster::document(&ctx, c).await,
+        Command::Purpose(c) => roster::purpose(&ctx, c).await,
+        Command::Participant(c) => roster::participant(&ctx, c).await,
+        Command::Card(c) => roster::card(&ctx, c).await,
+        Command::Points(c) => points::run(&ctx, c).await,
+        Command::Status(a) => oversight::status(&ctx, a).await,
+        Command::Ledger(a) => oversight::ledger(&ctx, a).await,
+        Command::Held(a) => oversight::held(&ctx, a).await,
+    }
+}
+
+/// What every admin command gets.
+pub(crate) struct Ctx {
+    storage: Arc<dyn Storage>,
+}
+
+impl Ctx {
+    /// The database.
+    pub(crate) fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
+    }
+
+    /// Now, by the system clock (binaries read the clock; the library takes it as a parameter).
+    pub(crate) fn now(&self) -> Timestamp {
+        #[allow(clippy::disallowed_methods)] // the admin binary is where "now" comes from
+        Timestamp::from_system_time(std::time::SystemTime::now())
+    }
+
+    /// The program's rules, or an error saying how to create it.
+    pub(crate) async fn program_rules(&self, program: &ProgramId) -> anyhow::Result<PointsRules> {
+        let found = self
+            .storage
+            .program(program)
+            .await
+            .context("プログラムを読めません / cannot read the program")?;
+        match found {
+            Some(p) => Ok(p.rules),
+            None => anyhow::bail!(
+                "プログラム {program} はありません。`admin program create` で作成してください / \
+                 there is no program {program}: create it with `admin program create`"
+            ),
+        }
+    }
+}
+
+/// Reads a text file, saying which one on failure.
+pub(crate) fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "ファイル {} を読めません。パスを確認してください / cannot read {}: check the path",
+            path.display(),
+            path.display()
+        )
+    })
+}
