@@ -1,0 +1,303 @@
+//! The SQLite backend's ingest: one batch in one write transaction — checks, replays answered
+//! from the stored acknowledgement, each new event stored and applied in order, the upload's
+//! ledger entry and the station's sync status.
+//!
+//! Deliberately not here: the decisions themselves (`storage::common`, `points::decide`) and
+//! connection handling.
+
+use super::rows::{self, to_json};
+use crate::points::{decide, PointsRules};
+use crate::storage::common::{self, CardStep, RegistrationStep, StoredCard};
+use crate::storage::{StationContext, StorageError};
+use hakaru_wire::api::{Ack, CardState, ChangeKind, HeldReason, UploadRequest, UploadResponse};
+use hakaru_wire::{
+    CalibrationRecorded, CardEvent, ConsentAction, ConsentMethod, ConsentRecorded, EventKind,
+    MeasurementRecorded, OutboxEvent, ParticipantRegistered, Timestamp,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Stores and applies a batch (the caller holds a write transaction and commits it).
+pub fn ingest(
+    conn: &Connection,
+    caller: &StationContext,
+    batch: &UploadRequest,
+    now: Timestamp,
+) -> Result<UploadResponse, StorageError> {
+    common::check_batch(caller, batch)?;
+    let rules = rows::program_rules(conn, &caller.program)?;
+    // Refuse the whole batch before writing anything if an id belongs to another station.
+    for e in &batch.events {
+        let owner: Option<String> = conn
+            .query_row(
+                "SELECT station FROM events WHERE id = ?1",
+                [e.id.0.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if owner.is_some_and(|o| o != caller.station.as_str()) {
+            return Err(common::event_of_another_station(e.id));
+        }
+    }
+    let mut acks = Vec::with_capacity(batch.events.len());
+    let mut stored: i64 = 0;
+    for e in &batch.events {
+        let id = e.id.0.to_string();
+        let known: Option<String> = conn
+            .query_row("SELECT ack FROM events WHERE id = ?1", [&id], |r| r.get(0))
+            .optional()?;
+        if let Some(ack) = known {
+            acks.push(common::ack_from_json(&ack)?);
+            continue;
+        }
+        let ack = apply(conn, caller, &rules, e, now)?;
+        conn.execute(
+            "INSERT INTO events
+                 (id, program, station, kind, occurred_at, received_at, payload, ack, held_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                caller.program.as_str(),
+                caller.station.as_str(),
+                e.kind.name(),
+                e.occurred_at.as_unix_ms(),
+                now.as_unix_ms(),
+                to_json(&e.kind)?,
+                common::ack_to_json(&ack)?,
+                common::held_reason(&ack).map(|r| to_json(&r)).transpose()?
+            ],
+        )?;
+        stored += 1;
+        acks.push(ack);
+    }
+    rows::insert_ledger(
+        conn,
+        common::upload_ledger_entry(caller, &batch.events, now).as_ref(),
+    )?;
+    conn.execute(
+        "UPDATE stations SET last_seen = ?2, backlog = ?3, last_error = ?4,
+             events_received = events_received + ?5
+         WHERE id = ?1",
+        params![
+            caller.station.as_str(),
+            now.as_unix_ms(),
+            common::to_i64(batch.backlog_after),
+            batch.last_error,
+            stored
+        ],
+    )?;
+    Ok(UploadResponse { acks })
+}
+
+fn apply(
+    conn: &Connection,
+    caller: &StationContext,
+    rules: &PointsRules,
+    e: &OutboxEvent,
+    now: Timestamp,
+) -> Result<Ack, StorageError> {
+    match &e.kind {
+        EventKind::ParticipantRegistered(reg) => register(conn, caller, e, reg, now),
+        EventKind::ConsentRecorded(c) => consent(conn, caller, e, c),
+        EventKind::MeasurementRecorded(m) => measurement(conn, caller, rules, e, m, now),
+        EventKind::CardIssued(c) => card(conn, caller, e, c, false, now),
+        EventKind::CardRevoked(c) => card(conn, caller, e, c, true, now),
+        EventKind::CalibrationRecorded(c) => calibration(conn, caller, e, c, now),
+    }
+}
+
+fn register(
+    conn: &Connection,
+    caller: &StationContext,
+    e: &OutboxEvent,
+    reg: &ParticipantRegistered,
+    now: Timestamp,
+) -> Result<Ack, StorageError> {
+    let existing = rows::roster_entry(conn, &caller.program, &reg.participant)?;
+    Ok(match common::registration_step(existing.as_ref(), reg) {
+        RegistrationStep::Insert => {
+            let entry = common::roster_entry(reg);
+            rows::upsert_participant(conn, &caller.program, &entry, now)?;
+            rows::append_change(conn, &caller.program, &ChangeKind::Participant(entry), now)?;
+            common::accepted(e.id, None)
+        }
+        RegistrationStep::Nothing => common::accepted(e.id, None),
+        RegistrationStep::Conflict => common::held(e.id, HeldReason::ParticipantExists),
+    })
+}
+
+fn consent(
+    conn: &Connection,
+    caller: &StationContext,
+    e: &OutboxEvent,
+    c: &ConsentRecorded,
+) -> Result<Ack, StorageError> {
+    if !rows::on_roster(conn, &caller.program, &c.participant)? {
+        return Ok(common::held(e.id, HeldReason::UnknownParticipant));
+    }
+    conn.execute(
+        "INSERT INTO consents
+             (id, program, participant, action, granted, refused, document_hashes, method,
+              station, decided_at, event_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            c.consent_id.to_string(),
+            caller.program.as_str(),
+            c.participant,
+            c.action.name(),
+            to_json(&c.granted)?,
+            to_json(&c.refused)?,
+            to_json(&c.document_hashes)?,
+            method_name(c.method),
+            caller.station.as_str(),
+            e.occurred_at.as_unix_ms(),
+            e.id.0.to_string()
+        ],
+    )?;
+    Ok(common::accepted(e.id, None))
+}
+
+fn method_name(method: ConsentMethod) -> &'static str {
+    match method {
+        ConsentMethod::OnScreen => "on_screen",
+        ConsentMethod::StaffWitnessedPaper => "staff_witnessed_paper",
+    }
+}
+
+fn measurement(
+    conn: &Connection,
+    caller: &StationContext,
+    rules: &PointsRules,
+    e: &OutboxEvent,
+    m: &MeasurementRecorded,
+    now: Timestamp,
+) -> Result<Ack, StorageError> {
+    let program = &caller.program;
+    let status = rows::roster_entry(conn, program, &m.participant)?.map(|r| r.status);
+    let latest: Option<String> = conn
+        .query_row(
+            "SELECT action FROM consents
+             WHERE program = ?1 AND participant = ?2 AND decided_at <= ?3
+             ORDER BY decided_at DESC, rowid DESC LIMIT 1",
+            params![program.as_str(), m.participant, m.taken_at.as_unix_ms()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let latest = latest
+        .map(|a| ConsentAction::from_name(&a).ok_or_else(|| rows::corrupt("consent action", &a)))
+        .transpose()?;
+    if let Err(reason) = common::measurement_gate(status, latest) {
+        return Ok(common::held(e.id, reason));
+    }
+    let inserted = conn.execute(
+        "INSERT INTO measurements
+             (id, program, participant, station, taken_at, weight_only, reading_json,
+              analyzer_model, analyzer_serial, raw_frame, raw_frame_dropped, event_id, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            m.measurement_id.to_string(),
+            program.as_str(),
+            m.participant,
+            caller.station.as_str(),
+            m.taken_at.as_unix_ms(),
+            m.weight_only,
+            to_json(&m.values)?,
+            m.analyzer_model,
+            m.analyzer_serial,
+            m.raw_frame,
+            m.raw_frame_dropped,
+            e.id.0.to_string(),
+            now.as_unix_ms()
+        ],
+    )?;
+    if inserted == 0 {
+        // The same measurement under another event id: stored once, paid once.
+        return Ok(common::accepted(e.id, None));
+    }
+    let month_key = rules.month_key(m.taken_at);
+    let prior = rows::prior_awards(conn, program, &m.participant, &month_key)?;
+    let decision = decide(rules, m.taken_at, &prior);
+    for a in &decision.awards {
+        conn.execute(
+            "INSERT INTO awards
+                 (id, program, participant, measurement_id, rule_id, period_key, month_key,
+                  points, awarded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                common::new_id(now).to_string(),
+                program.as_str(),
+                m.participant,
+                m.measurement_id.to_string(),
+                a.rule_id,
+                a.period_key,
+                decision.month_key,
+                a.points,
+                now.as_unix_ms()
+            ],
+        )?;
+    }
+    let balance = rows::balance(conn, program, &m.participant)?;
+    Ok(common::accepted(
+        e.id,
+        Some(common::points_award(&decision, balance)),
+    ))
+}
+
+fn card(
+    conn: &Connection,
+    caller: &StationContext,
+    e: &OutboxEvent,
+    c: &CardEvent,
+    revoke: bool,
+    now: Timestamp,
+) -> Result<Ack, StorageError> {
+    let program = &caller.program;
+    if !rows::on_roster(conn, program, &c.participant)? {
+        return Ok(common::held(e.id, HeldReason::UnknownParticipant));
+    }
+    let existing = rows::card(conn, program, &c.card_serial)?;
+    let stored = existing.as_ref().map(|(p, s)| StoredCard {
+        participant: p,
+        status: *s,
+    });
+    let status = match common::card_step(revoke, stored, &c.participant) {
+        CardStep::Conflict => return Ok(common::held(e.id, HeldReason::CardConflict)),
+        CardStep::Nothing => return Ok(common::accepted(e.id, None)),
+        CardStep::Insert(status) => status,
+        CardStep::Revoke => hakaru_wire::api::CardStatus::Revoked,
+    };
+    rows::upsert_card(conn, program, &c.card_serial, &c.participant, status, now)?;
+    let state = CardState {
+        card_serial: c.card_serial.clone(),
+        participant: c.participant.clone(),
+        status,
+    };
+    rows::append_change(conn, program, &ChangeKind::Card(state), now)?;
+    Ok(common::accepted(e.id, None))
+}
+
+fn calibration(
+    conn: &Connection,
+    caller: &StationContext,
+    e: &OutboxEvent,
+    c: &CalibrationRecorded,
+    now: Timestamp,
+) -> Result<Ack, StorageError> {
+    conn.execute(
+        "INSERT INTO calibrations
+             (event_id, program, station, analyzer_model, analyzer_serial, body, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (event_id) DO NOTHING",
+        params![
+            e.id.0.to_string(),
+            caller.program.as_str(),
+            caller.station.as_str(),
+            c.analyzer_model,
+            c.analyzer_serial,
+            to_json(c)?,
+            now.as_unix_ms()
+        ],
+    )?;
+    Ok(common::accepted(e.id, None))
+}
