@@ -207,21 +207,26 @@ pub async fn seed(s: Arc<dyn Storage>) -> World {
         .await
         .unwrap();
     }
-    let ctx = |st: &str, p: &str| StationContext {
-        station: station_id(st),
-        program: program_id(p),
-    };
-    World {
-        pa: program_id("prog-a"),
-        pb: program_id("prog-b"),
-        a1: ctx("kita-01", "prog-a"),
-        a2: ctx("minami-02", "prog-a"),
-        b1: ctx("sato-01", "prog-b"),
-        s,
-    }
+    World::of(s)
 }
 
 impl World {
+    /// The world's names over a storage [`seed`] already filled (e.g. a reopened file).
+    pub fn of(s: Arc<dyn Storage>) -> World {
+        let ctx = |st: &str, p: &str| StationContext {
+            station: station_id(st),
+            program: program_id(p),
+        };
+        World {
+            pa: program_id("prog-a"),
+            pb: program_id("prog-b"),
+            a1: ctx("kita-01", "prog-a"),
+            a2: ctx("minami-02", "prog-a"),
+            b1: ctx("sato-01", "prog-b"),
+            s,
+        }
+    }
+
     /// Puts `participant` on program A's roster (admin) and uploads their consent, given a day
     /// before [`NOV23`], from station a1. Event id `consent_event`.
     pub async fn enrol(&self, participant: &str, consent_event: u128) {
