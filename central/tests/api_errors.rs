@@ -30,6 +30,22 @@ async fn malformed_requests_get_api_error_bodies() {
     )
     .await;
     assert_eq!(e.code, "invalid_body");
+    // Past int64 (what the document says) is refused; an integral float is an integer.
+    let (_, e) = api_error(
+        post(r#"{"events": [], "backlog_after": 9223372036854775808}"#)
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(e.code, "invalid_body");
+    let r = post(r#"{"events": [], "backlog_after": 13344.0}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.status_of(&app.a).await.backlog, 13344);
     let no_type = app
         .client
         .post(app.url("/v1/events"))
@@ -44,6 +60,11 @@ async fn malformed_requests_get_api_error_bodies() {
     for (path, status, code) in [
         ("/v1/changes?since=-1", 400, "invalid_query"),
         ("/v1/changes?since=abc", 400, "invalid_query"),
+        (
+            "/v1/changes?since=9223372036854775808",
+            400,
+            "invalid_query",
+        ),
         ("/v1/changes?limit=1001", 422, "invalid_limit"),
         ("/v1/changes?limit=0", 422, "invalid_limit"),
         (

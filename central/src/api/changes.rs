@@ -61,6 +61,15 @@ pub(super) async fn changes(
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Result<Json<ChangesPage>, ApiErr> {
     let limit = checked_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    // Cursors are stored as signed 64-bit integers; the document says int64.
+    if i64::try_from(query.since).is_err() {
+        return Err(ApiErr::BadRequest {
+            code: "invalid_query",
+            message: "since は 0〜9223372036854775807 にしてください / \
+                      since must be between 0 and 9223372036854775807"
+                .to_owned(),
+        });
+    }
     let now = state.now();
     let page = state
         .storage

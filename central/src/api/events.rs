@@ -49,6 +49,13 @@ pub(super) async fn upload(
     Station(caller): Station,
     ApiJson(batch): ApiJson<UploadRequest>,
 ) -> Result<Json<UploadResponse>, ApiErr> {
+    // Stored as a signed 64-bit integer; the document says int64.
+    if i64::try_from(batch.backlog_after).is_err() {
+        return Err(ApiErr::Unprocessable {
+            code: "invalid_body",
+            message: "backlog_after が大きすぎます / backlog_after is out of range".to_owned(),
+        });
+    }
     let now = state.now();
     let response = state.storage.ingest(&caller, &batch, now).await?;
     tracing::info!(

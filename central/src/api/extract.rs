@@ -6,13 +6,19 @@
 //! caller who sent them and are never logged (they may quote personal values).
 
 use super::error::ApiErr;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 /// A JSON body; rejections become [`ApiErr`].
+///
+/// Numbers are read as JSON Schema reads them: `13344.0` is an integer, so an integral float
+/// where the type wants an integer is accepted (serde alone would refuse it). Bodies that
+/// deserialize as sent are never rewritten.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -24,34 +30,97 @@ where
     type Rejection = ApiErr;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiErr> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
+        if !is_json(req.headers()) {
+            return Err(ApiErr::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiErr::PayloadTooLarge,
+                _ => malformed(&rejection.body_text()),
+            }
+        })?;
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| malformed(&e.to_string()))?;
+        match T::deserialize(&value) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(first) => {
+                if integral_floats_to_integers(&mut value) {
+                    if let Ok(v) = T::deserialize(&value) {
+                        return Ok(ApiJson(v));
+                    }
+                }
+                Err(ApiErr::Unprocessable {
+                    code: "invalid_body",
+                    message: format!(
+                        "本文の JSON が API の型に合いません。送信側のソフトウェアを確認してください / \
+                         the JSON body does not match the API's types: {first}"
+                    ),
+                })
+            }
         }
     }
 }
 
-fn json_rejection(rejection: &JsonRejection) -> ApiErr {
-    match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiErr::PayloadTooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiErr::UnsupportedMediaType,
-        StatusCode::UNPROCESSABLE_ENTITY => ApiErr::Unprocessable {
-            code: "invalid_body",
-            message: format!(
-                "本文の JSON が API の型に合いません。送信側のソフトウェアを確認してください / \
-                 the JSON body does not match the API's types: {}",
-                rejection.body_text()
-            ),
-        },
-        status if status.is_client_error() => ApiErr::BadRequest {
-            code: "malformed_body",
-            message: format!(
-                "本文が正しい JSON ではありません。送信側のソフトウェアを確認してください / \
-                 the body is not well-formed JSON: {}",
-                rejection.body_text()
-            ),
-        },
-        _ => ApiErr::Internal,
+/// `application/json` or `application/<something>+json`, parameters ignored.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn malformed(detail: &str) -> ApiErr {
+    ApiErr::BadRequest {
+        code: "malformed_body",
+        message: format!(
+            "本文が正しい JSON ではありません。送信側のソフトウェアを確認してください / \
+             the body is not well-formed JSON: {detail}"
+        ),
+    }
+}
+
+/// Rewrites floats with no fractional part (`13344.0`) as integers, except inside free-form
+/// `values` objects (decoded readings keep their numbers as sent). Returns whether it changed
+/// anything.
+fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let Some(f) = n.as_f64() else { return false };
+            if f.fract() != 0.0 || !f.is_finite() {
+                return false;
+            }
+            // 2^63 and 2^64 are exact as f64, so these ranges are exact.
+            const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+            const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+            let integer = if (-TWO_63..TWO_63).contains(&f) {
+                serde_json::Number::from(f as i64)
+            } else if (0.0..TWO_64).contains(&f) {
+                serde_json::Number::from(f as u64)
+            } else {
+                return false;
+            };
+            *n = integer;
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| integral_floats_to_integers(v) | changed),
+        Value::Object(map) => map.iter_mut().fold(false, |changed, (key, v)| {
+            if key == "values" {
+                changed
+            } else {
+                integral_floats_to_integers(v) | changed
+            }
+        }),
+        _ => false,
     }
 }
 
@@ -114,5 +183,28 @@ fn path_rejection(rejection: &PathRejection) -> ApiErr {
     } else {
         tracing::error!(error = %rejection.body_text(), "path extraction failed");
         ApiErr::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integral_floats_become_integers_outside_values() {
+        let mut v = serde_json::json!({
+            "backlog_after": 13344.0,
+            "events": [{"n": 2.0, "x": 2.5, "values": {"weight_kg": 61.0}}],
+        });
+        assert!(integral_floats_to_integers(&mut v));
+        assert_eq!(v["backlog_after"], serde_json::json!(13344));
+        assert_eq!(v["events"][0]["n"], serde_json::json!(2));
+        assert_eq!(v["events"][0]["x"], serde_json::json!(2.5));
+        assert_eq!(
+            v["events"][0]["values"]["weight_kg"],
+            serde_json::json!(61.0)
+        );
+        let mut plain = serde_json::json!({"a": 1, "b": [2.5]});
+        assert!(!integral_floats_to_integers(&mut plain));
     }
 }
