@@ -714,3 +714,33 @@ async fn events_the_server_holds_are_acknowledged_and_never_resent() {
     assert_eq!(held.len(), 3);
     assert_eq!(central.received().await, 6);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_built_from_the_sync_settings_syncs() {
+    use hakaru_station::sync::SyncConfig;
+    use std::os::unix::fs::PermissionsExt;
+    let central = Central::start().await;
+    central.put_roster(1).await;
+    let (dir, cfg) = station_store();
+    seeded(&cfg, 1).unwrap();
+    let cred = dir.path().join("credential");
+    std::fs::write(&cred, format!("{}\n", central.token)).unwrap();
+    std::fs::set_permissions(&cred, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let toml = format!(
+        "[kiosk]\nlanguage = \"ja\"\n\n[sync]\nserver_url = \"{}\"\ncredential_file = \"{}\"\nbatch_size = 100\n",
+        central.base,
+        cred.display()
+    );
+    let settings = dir.path().join("station.toml");
+    std::fs::write(&settings, toml).unwrap();
+    let config = SyncConfig::load(&settings).unwrap();
+    let mut worker = SyncWorker::from_config(&config, &cfg, FixedClock(at(90_000))).unwrap();
+    worker.sync_once().await.unwrap();
+    assert_eq!(worker.status().backlog, 0);
+    assert_eq!(central.received().await, 1);
+    assert!(
+        !format!("{worker:?}").contains(&central.token[20..]),
+        "no secret in Debug"
+    );
+}
