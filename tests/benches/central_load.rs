@@ -1,0 +1,2 @@
+//! Central server load benchmarks (being written).
+fn main() {}
