@@ -44,16 +44,19 @@ where
         match T::deserialize(&value) {
             Ok(v) => Ok(ApiJson(v)),
             Err(first) => {
-                if integral_floats_to_integers(&mut value) {
-                    if let Ok(v) = T::deserialize(&value) {
-                        return Ok(ApiJson(v));
+                let error = if integral_floats_to_integers(&mut value) {
+                    match T::deserialize(&value) {
+                        Ok(v) => return Ok(ApiJson(v)),
+                        Err(second) => second,
                     }
-                }
+                } else {
+                    first
+                };
                 Err(ApiErr::Unprocessable {
                     code: "invalid_body",
                     message: format!(
                         "本文の JSON が API の型に合いません。送信側のソフトウェアを確認してください / \
-                         the JSON body does not match the API's types: {first}"
+                         the JSON body does not match the API's types: {error}"
                     ),
                 })
             }
@@ -93,8 +96,14 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
     use serde_json::Value;
     match value {
         Value::Number(n) if n.is_f64() => {
-            let Some(f) = n.as_f64() else { return false };
-            if f.fract() != 0.0 || !f.is_finite() {
+            let Some(parsed) = n.as_f64() else {
+                return false;
+            };
+            // serde_json's default float parser may land one unit in the last place off, so a
+            // large integral number written as `-1861744619546647.0` can come out with a
+            // fraction of .25: accept what is within two units of an integer.
+            let f = parsed.round();
+            if !f.is_finite() || (parsed - f).abs() > f.abs() * 2.0 * f64::EPSILON {
                 return false;
             }
             // 2^63 and 2^64 are exact as f64, so these ranges are exact.
@@ -204,7 +213,10 @@ mod tests {
             v["events"][0]["values"]["weight_kg"],
             serde_json::json!(61.0)
         );
-        let mut plain = serde_json::json!({"a": 1, "b": [2.5]});
+        let mut big = serde_json::json!(-1_861_744_619_546_647.2);
+        assert!(integral_floats_to_integers(&mut big));
+        assert_eq!(big, serde_json::json!(-1_861_744_619_546_647_i64));
+        let mut plain = serde_json::json!({"a": 1, "b": [2.5, 0.1]});
         assert!(!integral_floats_to_integers(&mut plain));
     }
 }
