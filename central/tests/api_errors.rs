@@ -172,6 +172,12 @@ async fn the_openapi_document_lists_every_route_with_its_error_bodies() {
         doc["components"]["securitySchemes"]["station_token"]["scheme"],
         "bearer"
     );
+    // Narrow integers say how narrow they are, so a fuzzer never sends what the server refuses.
+    for schema in ["RosterEntry", "ParticipantRegistered"] {
+        let props = &doc["components"]["schemas"][schema]["properties"];
+        assert_eq!(props["body_type"]["maximum"], 255, "{schema}");
+        assert_eq!(props["height_tenths_cm"]["maximum"], 65535, "{schema}");
+    }
 
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -253,8 +253,10 @@ pub struct ParticipantRegistered {
     /// Sex.
     pub sex: Sex,
     /// Height in tenths of a centimetre.
+    #[schema(minimum = 0, maximum = 65535)]
     pub height_tenths_cm: u16,
     /// Body type code as the analyzer uses it (0 standard, 2 athletic).
+    #[schema(minimum = 0, maximum = 255)]
     pub body_type: u8,
     /// Implanted electronic device: weight only, ever.
     pub implanted_device: bool,

@@ -57,35 +57,13 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
-/// Integer fields narrower than the `int32` utoipa writes for them: (schema, property, maximum).
-/// The server refuses larger values, so the document must say so.
-// TODO(wire): move these into `#[schema(maximum = …)]` on the wire types, then drop this table.
-const NARROW_INTEGERS: [(&str, &str, u32); 4] = [
-    ("ParticipantRegistered", "body_type", 255),
-    ("ParticipantRegistered", "height_tenths_cm", 65_535),
-    ("RosterEntry", "body_type", 255),
-    ("RosterEntry", "height_tenths_cm", 65_535),
-];
-
 /// The document as JSON (built once).
 pub fn document_json() -> &'static str {
     static JSON: OnceLock<String> = OnceLock::new();
     JSON.get_or_init(|| {
-        let mut doc = match serde_json::to_value(ApiDoc::openapi()) {
-            Ok(doc) => doc,
-            Err(e) => return format!(r#"{{"error":"{e}"}}"#),
-        };
-        for (schema, property, maximum) in NARROW_INTEGERS {
-            if let Some(p) = doc
-                .pointer_mut(&format!(
-                    "/components/schemas/{schema}/properties/{property}"
-                ))
-                .and_then(serde_json::Value::as_object_mut)
-            {
-                p.insert("maximum".to_owned(), maximum.into());
-            }
-        }
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!(r#"{{"error":"{e}"}}"#))
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!(r#"{{"error":"{e}"}}"#))
     })
 }
 
