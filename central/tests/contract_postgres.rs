@@ -1,0 +1,303 @@
+//! The storage contract against PostgreSQL, plus what only a server database can get wrong:
+//! a gap-free change feed under concurrent writers, no deadlock between uploads and admin
+//! writes, refusing a newer schema, and a fast "unavailable" when nothing listens.
+//!
+//! Each case gets a fresh schema (`search_path`) in the test database, dropped when it ends.
+//! The database comes from `HAKARU_TEST_DATABASE_URL` (default: the one `scripts/postgres`
+//! makes). Without a reachable PostgreSQL these tests FAIL, never skip.
+//! Deliberately not here: the contract cases themselves (`contract/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod contract;
+
+use contract::*;
+use hakaru_central::storage::postgres::PostgresStorage;
+use hakaru_central::storage::{Storage, StorageError};
+use hakaru_wire::api::{AckOutcome, ChangeKind};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio_postgres::NoTls;
+
+/// The database `scripts/postgres` makes.
+const DEFAULT_URL: &str = "postgres://hakaru:hakaru@127.0.0.1:5432/hakaru_test";
+
+/// Test schemas older than this are left over from killed runs: swept.
+const STALE_MS: i64 = 3_600_000;
+
+fn admin_url() -> String {
+    std::env::var("HAKARU_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
+}
+
+/// The URL with its password hidden, for messages.
+fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+/// A plain connection for the fixture's own SQL; fails the test with what to do.
+async fn admin_client(url: &str) -> tokio_postgres::Client {
+    match tokio_postgres::connect(url, NoTls).await {
+        Ok((client, connection)) => {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            client
+        }
+        Err(e) => panic!(
+            "PostgreSQL に接続できません（{}）: scripts/postgres を実行してから再試行してください / \
+             cannot connect to PostgreSQL at {}: run scripts/postgres, then retry ({e})",
+            shown(url),
+            shown(url)
+        ),
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // a schema name stamped with the wall clock, to sweep leftovers
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Drops the case's schema when the case ends (from a thread of its own: `Drop` cannot await).
+struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        // The case's own connections may still be open (a pool closes lazily), even inside a
+        // transaction whose rollback waits on this very thread: end them first.
+        let sql = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = '{0}' AND pid <> pg_backend_pid(); \
+             DROP SCHEMA IF EXISTS {0} CASCADE",
+            self.schema
+        );
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let client = admin_client(&url).await;
+                client.batch_execute(&sql).await
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            #[allow(clippy::print_stderr)] // a test's note about its leftover; swept later
+            {
+                eprintln!("test schema not dropped (swept by a later run): {e}");
+            }
+        }
+    }
+}
+
+/// A fresh, migrated PostgreSQL storage in a schema of its own, and the guard dropping it.
+async fn fresh_storage() -> (PostgresStorage, SchemaGuard) {
+    let url = admin_url();
+    let client = admin_client(&url).await;
+    let now = wall_ms();
+    // Leftovers of killed runs.
+    let stale = client
+        .query(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hk\\_t\\_%'",
+            &[],
+        )
+        .await
+        .expect("list test schemas");
+    for row in stale {
+        let name: String = row.get(0);
+        let born = name
+            .split('_')
+            .nth(2)
+            .and_then(|ms| ms.parse::<i64>().ok())
+            .unwrap_or(now);
+        if now - born > STALE_MS {
+            let _ = client
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                .await;
+        }
+    }
+    let mut random = [0u8; 6];
+    getrandom::fill(&mut random).expect("random bytes");
+    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let schema = format!("hk_t_{now}_{suffix}");
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create the test schema (does the role own the database? run scripts/postgres)");
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
+    let storage = PostgresStorage::connect(&scoped).await.unwrap_or_else(|e| {
+        panic!("{e}: scripts/postgres を実行してください / run scripts/postgres")
+    });
+    storage.migrate().await.expect("migrate");
+    (storage, SchemaGuard { url, schema })
+}
+
+async fn fresh() -> (Arc<dyn Storage>, SchemaGuard) {
+    let (storage, guard) = fresh_storage().await;
+    (Arc::new(storage), guard)
+}
+
+contract_tests!(fresh());
+
+// --- PostgreSQL only ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_with_words() {
+    let (storage, guard) = fresh_storage().await;
+    storage.migrate().await.unwrap();
+    let client = admin_client(&guard.url).await;
+    client
+        .batch_execute(&format!(
+            "UPDATE {}.hakaru_schema SET version = version + 1",
+            guard.schema
+        ))
+        .await
+        .unwrap();
+    let e = storage.migrate().await.unwrap_err();
+    assert!(matches!(e, StorageError::Backend(_)), "{e:?}");
+    let words = e.to_string();
+    assert!(
+        words.contains("upgrade the server") && words.contains("サーバーを更新"),
+        "{words}"
+    );
+}
+
+#[tokio::test]
+async fn nothing_listening_is_unavailable_and_the_url_is_not_printed() {
+    // Port 1 on loopback: refused at once.
+    let url = "postgres://hakaru:s3cret-pw@127.0.0.1:1/hakaru_test";
+    let e = PostgresStorage::connect(url).await.unwrap_err();
+    assert!(e.is_transient(), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("s3cret-pw"));
+    let bad = PostgresStorage::connect("mysql://nope").await.unwrap_err();
+    assert!(matches!(bad, StorageError::Invalid(_)), "{bad:?}");
+}
+
+/// Admin writers and station registrations append at once while a station pages through the
+/// feed: every seq from 1 arrives, none is skipped, and nothing deadlocks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_never_leave_a_gap_a_reader_could_skip() {
+    let (storage, _guard) = fresh_storage().await;
+    let w = Arc::new(seed(Arc::new(storage)).await);
+    const WRITERS: usize = 6;
+    const EACH: usize = 15;
+    let mut tasks = Vec::new();
+    for k in 0..WRITERS {
+        let w = Arc::clone(&w);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                let number = format!("P-{k}-{i}");
+                if k % 2 == 0 {
+                    w.s.put_participant(&w.pa, &roster(&number), now())
+                        .await
+                        .unwrap();
+                } else {
+                    let who = if k % 4 == 1 { &w.a1 } else { &w.a2 };
+                    let n = (k * 1000 + i) as u128 + 1;
+                    let r =
+                        w.s.ingest(
+                            who,
+                            &batch(vec![registration(who, n, &roster(&number))]),
+                            now(),
+                        )
+                        .await
+                        .unwrap();
+                    assert_eq!(r.acks[0].outcome, AckOutcome::Accepted);
+                }
+            }
+        }));
+    }
+    let reader = {
+        let w = Arc::clone(&w);
+        tokio::spawn(async move {
+            let mut cursor = 0;
+            let mut seen = Vec::new();
+            while seen.len() < WRITERS * EACH {
+                let page = w.s.changes_since(&w.a1, cursor, 7, now()).await.unwrap();
+                for c in &page.changes {
+                    seen.push(c.seq);
+                }
+                cursor = page.next_cursor;
+                tokio::task::yield_now().await;
+            }
+            seen
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(60), reader)
+        .await
+        .expect("the reader caught up")
+        .unwrap();
+    let expected: Vec<u64> = (1..=(WRITERS * EACH) as u64).collect();
+    assert_eq!(seen, expected, "every seq once, in order, none skipped");
+    let page = w.s.changes_since(&w.a2, 0, 1000, now()).await.unwrap();
+    let numbers: BTreeSet<String> = page
+        .changes
+        .iter()
+        .filter_map(|c| match &c.change {
+            ChangeKind::Participant(e) => Some(e.participant.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(numbers.len(), WRITERS * EACH);
+}
+
+/// A full batch of 500 readings for 250 participants is applied set-wise with the same
+/// answers the rules give one by one, and its replay is answered from the stored acks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_500_readings_is_applied_and_replayed() {
+    let (storage, _guard) = fresh_storage().await;
+    let w = seed(Arc::new(storage)).await;
+    let people: Vec<String> = (0..250).map(|i| format!("A-{i:04}")).collect();
+    let mut setup = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        w.s.put_participant(&w.pa, &roster(p), t(-2, 0))
+            .await
+            .unwrap();
+        setup.push(consent(
+            &w.a1,
+            10_000 + i as u128,
+            p,
+            hakaru_wire::ConsentAction::Given,
+            t(-1, 0),
+        ));
+    }
+    w.upload(&w.a1, setup, t(-1, 0)).await;
+    // Two readings each: day 0 earns 60 (daily + monthly), day 1 earns 10.
+    let mut events = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        events.push(measurement(&w.a1, 1 + 2 * i as u128, p, t(0, 0)));
+        events.push(measurement(&w.a1, 2 + 2 * i as u128, p, t(1, 0)));
+    }
+    let first = w.upload(&w.a1, events.clone(), now()).await;
+    assert_eq!(first.acks.len(), 500);
+    for pair in first.acks.chunks(2) {
+        let a = pair[0].points.as_ref().unwrap();
+        let b = pair[1].points.as_ref().unwrap();
+        assert_eq!(
+            (a.awarded, a.balance, b.awarded, b.balance),
+            (60, 60, 10, 70)
+        );
+    }
+    let replay = w.upload(&w.a1, events, t(0, 5)).await;
+    assert_eq!(replay, first);
+    assert_eq!(w.received(&w.a1).await, 750);
+    assert_eq!(w.s.awards(&w.pa, "A-0123").await.unwrap().len(), 3);
+    assert_eq!(w.balance("A-0249").await, 70);
+}
