@@ -270,7 +270,7 @@ pub(super) async fn awards(
         .query(
             "SELECT id, measurement_id, rule_id, period_key, points, awarded_at, cancelled_reason \
              FROM awards WHERE program = $1 AND participant = $2 \
-             ORDER BY awarded_at DESC, id DESC",
+             ORDER BY awarded_at DESC, arrival DESC",
             &[&program.as_str(), &participant],
         )
         .await
@@ -423,7 +423,7 @@ pub(super) async fn held_events(
     let rows = client
         .query(
             "SELECT id, station, kind, held_reason, received_at FROM events \
-             WHERE program = $1 AND held_reason IS NOT NULL ORDER BY received_at, id",
+             WHERE program = $1 AND held_reason IS NOT NULL ORDER BY received_at, arrival",
             &[&program.as_str()],
         )
         .await

@@ -126,9 +126,11 @@ CREATE TABLE events (
     received_at BIGINT NOT NULL,
     payload     JSON NOT NULL,
     ack         TEXT NOT NULL,
-    held_reason TEXT
+    held_reason TEXT,
+    -- Arrival order (ties of received_at, for the held list).
+    arrival     BIGSERIAL NOT NULL
 );
-CREATE INDEX events_held ON events (program, received_at) WHERE held_reason IS NOT NULL;
+CREATE INDEX events_held ON events (program, received_at, arrival) WHERE held_reason IS NOT NULL;
 
 CREATE TABLE consents (
     consent_id      UUID PRIMARY KEY,
@@ -158,9 +160,12 @@ CREATE TABLE measurements (
     analyzer_serial   TEXT,
     reading           JSON NOT NULL,
     raw_frame         TEXT,
-    raw_frame_dropped BOOLEAN NOT NULL
+    raw_frame_dropped BOOLEAN NOT NULL,
+    -- Arrival order: history lists readings of the same instant newest-arrived first.
+    arrival           BIGSERIAL NOT NULL
 );
-CREATE INDEX measurements_history ON measurements (program, participant, taken_at DESC, id DESC);
+CREATE INDEX measurements_history
+    ON measurements (program, participant, taken_at DESC, arrival DESC);
 
 CREATE TABLE awards (
     id               UUID PRIMARY KEY,
@@ -174,6 +179,8 @@ CREATE TABLE awards (
     awarded_at       BIGINT NOT NULL,
     cancelled_reason TEXT,
     cancelled_at     BIGINT,
+    -- Arrival order (ties of awarded_at in the admin's list).
+    arrival          BIGSERIAL NOT NULL,
     UNIQUE (program, participant, rule_id, period_key)
 );
 CREATE INDEX awards_month ON awards (program, participant, month_key);

@@ -95,7 +95,7 @@ pub(super) async fn history(
     let stmt = tx
         .prepare_cached(
             "SELECT id, taken_at, station, weight_only, reading FROM measurements \
-             WHERE program = $1 AND participant = $2 ORDER BY taken_at DESC, id DESC LIMIT $3",
+             WHERE program = $1 AND participant = $2 ORDER BY taken_at DESC, arrival DESC LIMIT $3",
         )
         .await
         .map_err(db_error)?;

@@ -252,3 +252,186 @@ impl<'a> State<'a> {
         common::accepted(event.id, None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use hakaru_wire::api::{AckOutcome, ParticipantStatus};
+    use hakaru_wire::{ConsentMethod, EventId, ParticipantRegistered, Sex};
+
+    /// 2026-11-23 10:00 JST.
+    const NOV23: i64 = 1_795_395_600_000;
+
+    fn ev(n: u128, at: i64, kind: EventKind) -> OutboxEvent {
+        OutboxEvent {
+            id: EventId(Uuid::from_u128(n)),
+            station: "kita-01".into(),
+            occurred_at: Timestamp::from_unix_ms(at),
+            kind,
+        }
+    }
+
+    fn reading(n: u128, p: &str, at: i64) -> OutboxEvent {
+        ev(
+            n,
+            at,
+            EventKind::MeasurementRecorded(MeasurementRecorded {
+                measurement_id: Uuid::from_u128(1000 + n),
+                participant: p.into(),
+                analyzer_model: None,
+                analyzer_serial: None,
+                taken_at: Timestamp::from_unix_ms(at),
+                weight_only: false,
+                values: serde_json::json!({}),
+                raw_frame: None,
+                raw_frame_dropped: false,
+            }),
+        )
+    }
+
+    fn consent(n: u128, p: &str, action: ConsentAction, at: i64) -> OutboxEvent {
+        ev(
+            n,
+            at,
+            EventKind::ConsentRecorded(ConsentRecorded {
+                consent_id: Uuid::from_u128(2000 + n),
+                participant: p.into(),
+                action,
+                document_hashes: vec![],
+                granted: vec![],
+                refused: vec![],
+                method: ConsentMethod::OnScreen,
+            }),
+        )
+    }
+
+    fn card(n: u128, p: &str, revoke: bool) -> OutboxEvent {
+        let c = CardEvent {
+            card_serial: "C-1".into(),
+            participant: p.into(),
+        };
+        ev(
+            n,
+            NOV23,
+            if revoke {
+                EventKind::CardRevoked(c)
+            } else {
+                EventKind::CardIssued(c)
+            },
+        )
+    }
+
+    fn registration(n: u128, p: &str) -> OutboxEvent {
+        ev(
+            n,
+            NOV23,
+            EventKind::ParticipantRegistered(ParticipantRegistered {
+                participant: p.into(),
+                birth_date: "1950-04-01".into(),
+                sex: Sex::Male,
+                height_tenths_cm: 1650,
+                body_type: 0,
+                implanted_device: false,
+            }),
+        )
+    }
+
+    fn nothing_loaded() -> Loaded {
+        Loaded {
+            rules: PointsRules::default_rules(),
+            roster: HashMap::new(),
+            cards: HashMap::new(),
+            consents: HashMap::new(),
+            awards: HashMap::new(),
+            balances: HashMap::new(),
+        }
+    }
+
+    fn held(a: &Ack) -> Option<HeldReason> {
+        common::held_reason(a)
+    }
+
+    #[test]
+    fn a_registration_earlier_in_the_batch_serves_the_events_after_it() {
+        let events = [
+            card(1, "N-1", false),
+            registration(2, "N-1"),
+            consent(3, "N-1", ConsentAction::Given, NOV23 - 60_000),
+            reading(4, "N-1", NOV23),
+            card(5, "N-1", false),
+            card(6, "N-1", true),
+        ];
+        let fresh: Vec<&OutboxEvent> = events.iter().collect();
+        let out = apply(&fresh, nothing_loaded(), Timestamp::from_unix_ms(NOV23));
+        let reasons: Vec<_> = out.acks.iter().map(held).collect();
+        assert_eq!(
+            reasons,
+            [
+                Some(HeldReason::UnknownParticipant),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(out.participants.len(), 1);
+        assert_eq!(out.participants[0].status, ParticipantStatus::Active);
+        // One card row with the final state; one change per state change.
+        assert_eq!(out.cards.len(), 1);
+        assert_eq!(out.cards[0].status, CardStatus::Revoked);
+        assert_eq!(out.changes.len(), 3);
+        let p = out.acks[3].points.as_ref().unwrap();
+        assert_eq!((p.awarded, p.balance), (60, 60));
+        assert_eq!(out.awards.len(), 2);
+        assert!(out.awards.iter().all(|a| a.month_key == "2026-11"));
+    }
+
+    #[test]
+    fn a_batch_consent_beats_a_stored_one_of_the_same_instant_and_later_ones_do_not_count() {
+        let mut loaded = nothing_loaded();
+        let mut entry = common::roster_entry(&match registration(0, "A-1").kind {
+            EventKind::ParticipantRegistered(r) => r,
+            _ => unreachable!(),
+        });
+        entry.status = ParticipantStatus::Active;
+        loaded.roster.insert("A-1".into(), entry);
+        // Stored: given at NOV23 - 1 min (for the first reading, index 1).
+        loaded
+            .consents
+            .insert(1, (NOV23 - 60_000, ConsentAction::Given));
+        loaded
+            .consents
+            .insert(3, (NOV23 - 60_000, ConsentAction::Given));
+        loaded.balances.insert("A-1".into(), 500);
+        let events = [
+            // Withdrawn at the same instant as the stored consent: arrived later, so it wins.
+            consent(1, "A-1", ConsentAction::Withdrawn, NOV23 - 60_000),
+            reading(2, "A-1", NOV23),
+            // Given again only after the next reading: does not count for it.
+            consent(3, "A-1", ConsentAction::Given, NOV23 + 120_000),
+            reading(4, "A-1", NOV23 + 60_000),
+            reading(5, "A-1", NOV23 + 180_000),
+        ];
+        let fresh: Vec<&OutboxEvent> = events.iter().collect();
+        let out = apply(&fresh, loaded, Timestamp::from_unix_ms(NOV23));
+        let reasons: Vec<_> = out.acks.iter().map(held).collect();
+        assert_eq!(
+            reasons,
+            [
+                None,
+                Some(HeldReason::NoConsent),
+                None,
+                Some(HeldReason::NoConsent),
+                None
+            ]
+        );
+        // The stored balance carries into the ack.
+        let p = out.acks[4].points.as_ref().unwrap();
+        assert_eq!((p.awarded, p.balance), (60, 560));
+        assert_eq!(out.acks[4].outcome, AckOutcome::Accepted);
+        assert_eq!(out.measurements.len(), 1);
+        assert_eq!(out.consents.len(), 2);
+    }
+}
