@@ -301,3 +301,59 @@ async fn a_batch_of_500_readings_is_applied_and_replayed() {
     assert_eq!(w.s.awards(&w.pa, "A-0123").await.unwrap().len(), 3);
     assert_eq!(w.balance("A-0249").await, 70);
 }
+
+/// Admin roster and card writes for a participant while two stations upload readings, cards
+/// and registrations about them: the locks are taken in one order everywhere, so no call
+/// fails with a deadlock (which PostgreSQL would report as an error to one of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_and_admin_writes_on_one_participant_do_not_deadlock() {
+    let (storage, _guard) = fresh_storage().await;
+    let w = Arc::new(seed(Arc::new(storage)).await);
+    w.enrol("A-1", 100).await;
+    w.enrol("A-2", 101).await;
+    let mut tasks = Vec::new();
+    {
+        let w = Arc::clone(&w);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20 {
+                let mut entry = roster(if i % 2 == 0 { "A-1" } else { "A-2" });
+                entry.height_tenths_cm = 1500 + i;
+                w.s.put_participant(&w.pa, &entry, now()).await.unwrap();
+                let c = card(
+                    &format!("ADMIN-{i}"),
+                    &entry.participant,
+                    hakaru_wire::api::CardStatus::Active,
+                );
+                w.s.put_card(&w.pa, &c, now()).await.unwrap();
+            }
+        }));
+    }
+    for (k, who) in [w.a1.clone(), w.a2.clone()].into_iter().enumerate() {
+        let w = Arc::clone(&w);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20u128 {
+                let n = 10_000 * (k as u128 + 1) + 10 * i;
+                let serial = format!("S-{k}-{i}");
+                let events = vec![
+                    measurement(&who, n, "A-2", t(i as i64, 0)),
+                    card_issued(&who, n + 1, &serial, "A-1"),
+                    registration(&who, n + 2, &roster(&format!("N-{k}-{i}"))),
+                    measurement(&who, n + 3, "A-1", t(i as i64, 0)),
+                    card_revoked(&who, n + 4, &serial, "A-1"),
+                ];
+                let r = w.s.ingest(&who, &batch(events), now()).await.unwrap();
+                assert_eq!(r.acks.len(), 5);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let page = w.s.changes_since(&w.a1, 0, 1000, now()).await.unwrap();
+    let seqs: Vec<u64> = page.changes.iter().map(|c| c.seq).collect();
+    let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
+    assert_eq!(seqs, expected, "gap-free");
+    // 2 enrolments + 40 admin participant/card pairs + per upload: card issued, registration,
+    // card revoked.
+    assert_eq!(seqs.len(), 2 + 40 + 2 * 20 * 3);
+}
