@@ -378,6 +378,14 @@ pub trait Storage: Send + Sync + 'static {
         program: &ProgramId,
         participant: &str,
     ) -> Result<Vec<AwardRecord>, StorageError>;
+    /// A participant's points as the program office sees them (no transfer: nothing is
+    /// ledgered); [`StorageError::NotFound`] for an unknown program, `None` if not on the roster.
+    async fn balance(
+        &self,
+        program: &ProgramId,
+        participant: &str,
+        now: Timestamp,
+    ) -> Result<Option<PointsBalance>, StorageError>;
     /// Cancels an award obtained by fraud, with a reason (kept). Cancelling twice is refused.
     async fn cancel_award(
         &self,

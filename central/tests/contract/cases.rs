@@ -767,6 +767,35 @@ pub async fn points_answer_balance_units_and_this_month(s: Arc<dyn Storage>) {
     assert_eq!(w.s.points(&w.a1, "A-404", now()).await.unwrap(), None);
 }
 
+pub async fn the_office_balance_matches_the_station_view_without_a_ledger_entry(
+    s: Arc<dyn Storage>,
+) {
+    let w = seed(s).await;
+    w.s.set_points_rules(&w.pa, &rules(300, 50, None), t(-3, 0))
+        .await
+        .unwrap();
+    w.enrol("A-1", 100).await;
+    let days: Vec<_> = (0..2)
+        .map(|d| measurement(&w.a1, 1 + d as u128, "A-1", t(d, 0)))
+        .collect();
+    w.upload(&w.a1, days, now()).await;
+    w.s.exchange_points(&w.pa, "A-1", 1, now()).await.unwrap();
+    let ledger_before = w.ledger_a().await.len();
+    let office = w.s.balance(&w.pa, "A-1", now()).await.unwrap().unwrap();
+    assert_eq!(office.balance, 650 - 500, "awards minus the exchange");
+    assert_eq!((office.exchangeable_units, office.carry_over), (0, 150));
+    assert_eq!(
+        w.ledger_a().await.len(),
+        ledger_before,
+        "no transfer, no entry"
+    );
+    let station = w.s.points(&w.a1, "A-1", now()).await.unwrap().unwrap();
+    assert_eq!(office, station);
+    assert_eq!(w.s.balance(&w.pa, "A-404", now()).await.unwrap(), None);
+    let nowhere = ProgramId::new("no-such-program").unwrap();
+    assert_not_found(w.s.balance(&nowhere, "A-1", now()).await);
+}
+
 // --- cards, calibrations -----------------------------------------------------------------------
 
 pub async fn card_events_issue_revoke_and_conflict(s: Arc<dyn Storage>) {

@@ -80,6 +80,7 @@ macro_rules! contract_tests {
             acks_carry_the_balance_after_each_award,
             cancelled_awards_keep_their_period_but_leave_the_balance,
             exchanges_take_whole_units_and_refuse_a_short_balance,
+            the_office_balance_matches_the_station_view_without_a_ledger_entry,
             points_answer_balance_units_and_this_month,
             card_events_issue_revoke_and_conflict,
             calibrations_are_accepted_without_a_ledger_entry,

@@ -21,13 +21,7 @@ pub enum Command {
         #[arg(long)]
         participant: String,
     },
-    /// 付与の合計 (取消を除く) / Points awarded in total, cancellations excluded
-    #[command(
-        long_about = "付与されたポイントの合計 (取消分を除く、交換前) を表示します。\
-                            交換後の残高は `points exchange` の結果か端末の表示で確認してください。\n\
-                            Shows the points awarded in total (cancellations excluded, before exchanges). \
-                            The balance after exchanges is printed by `points exchange` and shown at the kiosk."
-    )]
+    /// 残高 (取消・交換を反映) と交換可能な単位 / Balance (after cancellations and exchanges) and exchangeable units
     Balance {
         /// プログラム ID / Program id
         #[arg(long)]
@@ -94,21 +88,24 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
             program,
             participant,
         } => {
-            ctx.program_rules(&program).await?;
-            let awards = load_awards(ctx, &program, &participant).await?;
-            let total: u64 = awards
-                .iter()
-                .filter(|a| a.cancelled.is_none())
-                .map(|a| u64::from(a.points))
-                .sum();
-            let cancelled = awards.iter().filter(|a| a.cancelled.is_some()).count();
+            let balance = ctx
+                .storage()
+                .balance(&program, &participant, ctx.now())
+                .await
+                .context("残高を読めません / cannot read the balance")?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "この参加者はプログラム {program} の名簿にありません / \
+                         the participant is not on program {program}'s roster"
+                    )
+                })?;
             println!(
-                "付与合計 (取消を除く、交換前) / awarded in total (cancellations excluded, before exchanges): {total}"
-            );
-            println!(
-                "付与 {} 件、うち取消 {cancelled} 件 / {} awards, {cancelled} cancelled",
-                awards.len(),
-                awards.len()
+                "残高 / balance: {} (今月 / this month: {}、交換可能 / exchangeable: {} × {} points、繰越 / carry-over: {})",
+                balance.balance,
+                balance.this_month,
+                balance.exchangeable_units,
+                balance.exchange_unit,
+                balance.carry_over
             );
         }
         Command::Cancel {

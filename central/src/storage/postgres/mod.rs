@@ -348,6 +348,15 @@ impl Storage for PostgresStorage {
         station::history(self, caller, participant, limit, now).await
     }
 
+    async fn balance(
+        &self,
+        program: &ProgramId,
+        participant: &str,
+        now: Timestamp,
+    ) -> PgResult<Option<PointsBalance>> {
+        station::office_balance(self, program, participant, now).await
+    }
+
     async fn points(
         &self,
         caller: &StationContext,

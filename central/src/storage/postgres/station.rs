@@ -4,6 +4,7 @@
 //! Deliberately not here: uploads (the `ingest` module).
 
 use super::{balance, codec, db_error, ledger, program_rules, PgResult, PostgresStorage};
+use crate::ids::ProgramId;
 use crate::ids::StationId;
 use crate::storage::{common, StationContext, StorageError};
 use deadpool_postgres::GenericClient;
@@ -65,7 +66,7 @@ pub(super) async fn changes_since(
 /// Whether a participant is on the caller's program's roster.
 async fn on_roster(
     client: &impl GenericClient,
-    caller: &StationContext,
+    program: &ProgramId,
     participant: &str,
 ) -> PgResult<bool> {
     let stmt = client
@@ -73,7 +74,7 @@ async fn on_roster(
         .await
         .map_err(db_error)?;
     Ok(client
-        .query_opt(&stmt, &[&caller.program.as_str(), &participant])
+        .query_opt(&stmt, &[&program.as_str(), &participant])
         .await
         .map_err(db_error)?
         .is_some())
@@ -89,7 +90,7 @@ pub(super) async fn history(
     let limit = common::history_limit(limit);
     let mut client = storage.client().await?;
     let tx = client.transaction().await.map_err(db_error)?;
-    if !on_roster(&tx, caller, participant).await? {
+    if !on_roster(&tx, &caller.program, participant).await? {
         return Ok(None);
     }
     let stmt = tx
@@ -137,19 +138,44 @@ pub(super) async fn points(
 ) -> PgResult<Option<PointsBalance>> {
     let mut client = storage.client().await?;
     let tx = client.transaction().await.map_err(db_error)?;
-    if !on_roster(&tx, caller, participant).await? {
+    let Some(view) = points_view(&tx, &caller.program, participant, now).await? else {
         return Ok(None);
-    }
-    let rules = program_rules(&tx, &caller.program).await?;
-    let balance = balance::balance(&tx, &caller.program, participant).await?;
-    let this_month =
-        balance::month_total(&tx, &caller.program, participant, &rules.month_key(now)).await?;
+    };
     ledger::write(
         &tx,
         common::sent_ledger_entry(caller, participant, common::item::POINTS, now),
     )
     .await?;
     tx.commit().await.map_err(db_error)?;
+    Ok(Some(view))
+}
+
+/// A participant's points as the program office sees them: no ledger entry (no transfer).
+pub(super) async fn office_balance(
+    storage: &PostgresStorage,
+    program: &ProgramId,
+    participant: &str,
+    now: Timestamp,
+) -> PgResult<Option<PointsBalance>> {
+    let client = storage.client().await?;
+    points_view(&client, program, participant, now).await
+}
+
+/// Balance, this month's points and the exchange view; `None` if not on the roster. Refuses an
+/// unknown program (through its rules).
+async fn points_view(
+    client: &impl GenericClient,
+    program: &ProgramId,
+    participant: &str,
+    now: Timestamp,
+) -> PgResult<Option<PointsBalance>> {
+    let rules = program_rules(client, program).await?;
+    if !on_roster(client, program, participant).await? {
+        return Ok(None);
+    }
+    let balance = balance::balance(client, program, participant).await?;
+    let this_month =
+        balance::month_total(client, program, participant, &rules.month_key(now)).await?;
     Ok(Some(common::points_balance(
         participant,
         balance,

@@ -630,6 +630,23 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn balance(
+        &self,
+        program: &ProgramId,
+        participant: &str,
+        now: Timestamp,
+    ) -> Result<Option<PointsBalance>, StorageError> {
+        let (program, participant) = (program.clone(), participant.to_owned());
+        self.read(move |c| {
+            require_program(c, &program)?;
+            if !rows::on_roster(c, &program, &participant)? {
+                return Ok(None);
+            }
+            points_of(c, &program, &participant, now).map(Some)
+        })
+        .await
+    }
+
     async fn awards(
         &self,
         program: &ProgramId,
