@@ -60,6 +60,25 @@ fn with_gate<T>(
     Ok(out)
 }
 
+/// Deletes one participant and everything the station holds about them (measurements,
+/// consents, cards, queued events) inside the caller's transaction, adding the counts to
+/// `into`. Shared by [`Store::purge_participants`] and the change feed's removals.
+pub(crate) fn purge_participant(
+    tx: &Transaction<'_>,
+    number: &ParticipantNumber,
+    into: &mut PurgeReport,
+) -> Result<(), StoreError> {
+    let p = number.as_str();
+    into.measurements += with_gate(tx, |tx| {
+        Ok(tx.execute("DELETE FROM measurements WHERE participant = ?1", [p])? as u64)
+    })?;
+    into.outbox_events += tx.execute("DELETE FROM outbox WHERE participant = ?1", [p])? as u64;
+    into.consents += tx.execute("DELETE FROM consents WHERE participant = ?1", [p])? as u64;
+    into.cards += tx.execute("DELETE FROM cards WHERE participant = ?1", [p])? as u64;
+    into.participants += tx.execute("DELETE FROM participants WHERE number = ?1", [p])? as u64;
+    Ok(())
+}
+
 impl Store {
     /// Days acknowledged measurements are kept.
     pub fn retention_days(&self) -> Result<u32, StoreError> {
@@ -125,21 +144,9 @@ impl Store {
     ) -> Result<PurgeReport, StoreError> {
         let tx = self.conn.transaction()?;
         let mut report = PurgeReport::default();
-        with_gate(&tx, |tx| {
-            for n in numbers {
-                let p = n.as_str();
-                report.measurements +=
-                    tx.execute("DELETE FROM measurements WHERE participant = ?1", [p])? as u64;
-                report.outbox_events +=
-                    tx.execute("DELETE FROM outbox WHERE participant = ?1", [p])? as u64;
-                report.consents +=
-                    tx.execute("DELETE FROM consents WHERE participant = ?1", [p])? as u64;
-                report.cards += tx.execute("DELETE FROM cards WHERE participant = ?1", [p])? as u64;
-                report.participants +=
-                    tx.execute("DELETE FROM participants WHERE number = ?1", [p])? as u64;
-            }
-            Ok(())
-        })?;
+        for n in numbers {
+            purge_participant(&tx, n, &mut report)?;
+        }
         audit::append(
             &tx,
             now,

@@ -14,8 +14,9 @@
 //! server is fixed, which is worse for participants than one entry missing until it changes
 //! again. A database failure, by contrast, rolls the whole page back and the cursor with it.
 
+use super::retention::purge_participant;
 use super::roster::{content_hash, date_text, parse_date};
-use super::{audit, Store, StoreError};
+use super::{audit, PurgeReport, Store, StoreError};
 use crate::domain::{Date, ParticipantNumber};
 use hakaru_wire::api::{
     CardState, CardStatus as WireCardStatus, ChangeKind, ChangesPage, PointsAward, PolicyDocument,
@@ -188,34 +189,6 @@ fn upsert_participant(
     Ok(())
 }
 
-/// Counts of one participant purge, added into the page's report.
-#[derive(Default)]
-struct Purged {
-    participants: u64,
-    measurements: u64,
-    consents: u64,
-    cards: u64,
-    outbox_events: u64,
-}
-
-/// The retention module's purge of one participant, inside the page's transaction: the
-/// measurement-delete gate is opened and closed again within it.
-fn purge_participant(
-    tx: &Transaction<'_>,
-    number: &ParticipantNumber,
-    into: &mut Purged,
-) -> Result<(), StoreError> {
-    let p = number.as_str();
-    tx.execute("UPDATE purge_gate SET open = 1 WHERE singleton = 1", [])?;
-    into.measurements += tx.execute("DELETE FROM measurements WHERE participant = ?1", [p])? as u64;
-    tx.execute("UPDATE purge_gate SET open = 0 WHERE singleton = 1", [])?;
-    into.outbox_events += tx.execute("DELETE FROM outbox WHERE participant = ?1", [p])? as u64;
-    into.consents += tx.execute("DELETE FROM consents WHERE participant = ?1", [p])? as u64;
-    into.cards += tx.execute("DELETE FROM cards WHERE participant = ?1", [p])? as u64;
-    into.participants += tx.execute("DELETE FROM participants WHERE number = ?1", [p])? as u64;
-    Ok(())
-}
-
 fn put_card(tx: &Transaction<'_>, c: &CardState, now: Timestamp) -> Result<(), ApplyError> {
     let number = participant_number(&c.participant)?;
     let serial_ok = (1..=64).contains(&c.card_serial.len())
@@ -331,7 +304,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let before = cursor_in(&tx)?;
         let mut out = AppliedChanges::default();
-        let mut purged = Purged::default();
+        let mut purged = PurgeReport::default();
         let mut removal_reasons = Vec::new();
         for c in &page.changes {
             if c.seq <= before {
