@@ -99,11 +99,10 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
             let Some(parsed) = n.as_f64() else {
                 return false;
             };
-            // serde_json's default float parser may land one unit in the last place off, so a
-            // large integral number written as `-1861744619546647.0` can come out with a
-            // fraction of .25: accept what is within two units of an integer.
-            let f = parsed.round();
-            if !f.is_finite() || (parsed - f).abs() > f.abs() * 2.0 * f64::EPSILON {
+            // Exact: the workspace enables serde_json's `float_roundtrip`, so a large integral
+            // number such as `-1861744619546647.0` parses without a stray fraction.
+            let f = parsed;
+            if !f.is_finite() || f.fract() != 0.0 {
                 return false;
             }
             // 2^63 and 2^64 are exact as f64, so these ranges are exact.
@@ -213,9 +212,13 @@ mod tests {
             v["events"][0]["values"]["weight_kg"],
             serde_json::json!(61.0)
         );
-        let mut big = serde_json::json!(-1_861_744_619_546_647.2);
+        // Parsed from text, as a request body is: exact, so a large integral float converts
+        // and one a quarter off an integer does not.
+        let mut big: serde_json::Value = serde_json::from_str("-1861744619546647.0").unwrap();
         assert!(integral_floats_to_integers(&mut big));
         assert_eq!(big, serde_json::json!(-1_861_744_619_546_647_i64));
+        let mut near: serde_json::Value = serde_json::from_str("-1861744619546647.25").unwrap();
+        assert!(!integral_floats_to_integers(&mut near));
         let mut plain = serde_json::json!({"a": 1, "b": [2.5, 0.1]});
         assert!(!integral_floats_to_integers(&mut plain));
     }
