@@ -1,9 +1,11 @@
 //! Scenario 1 — ingest throughput: stations upload batches of 500 `measurement_recorded` events
 //! at once through `POST /v1/events` (bearer auth, JSON, idempotent store, points decided in the
 //! same transaction), every reading of a registered participant with consent, so each is
-//! Accepted and earns points. Beside it, in the same run, the raw database: the same rows (same
-//! ids, participant, taken_at, values JSON) INSERTed into a plain table with the same driver,
-//! 500 per transaction. Deliberately not here: the other scenarios, printing tables.
+//! Accepted and earns points. Beside it, in the same run: the same batches handed straight to
+//! `Storage::ingest` on a second fresh database (no HTTP, no JSON: what the server's storage
+//! costs alone), and the raw database — the same rows (same ids, participant, taken_at, values
+//! JSON) INSERTed into a plain table with the same driver, 500 per transaction. Deliberately
+//! not here: the other scenarios.
 
 use super::args::{Backend, Options};
 use super::backend::{self, RawTarget, Server};
@@ -43,6 +45,10 @@ pub struct IngestResult {
     pub http: Duration,
     /// One upload's round trip.
     pub http_batch: Percentiles,
+    /// The same batches through `Storage::ingest` directly, start to end.
+    pub direct: Duration,
+    /// One direct `ingest` call.
+    pub direct_batch: Percentiles,
     /// Acknowledged `accepted`.
     pub accepted: u64,
     /// Accepted with points awarded > 0.
@@ -68,6 +74,7 @@ struct RawRow {
 struct StationPlan {
     station: BenchStation,
     bodies: Vec<Vec<u8>>,
+    requests: Vec<UploadRequest>,
     rows: Vec<Vec<RawRow>>,
 }
 
@@ -104,9 +111,18 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<IngestResult> 
         o.clients
     ));
 
+    let mut requests = Vec::with_capacity(plans.len());
+    let mut raw_rows = Vec::with_capacity(plans.len());
+    let mut uploads = Vec::with_capacity(plans.len());
+    for p in plans {
+        requests.push(p.requests);
+        raw_rows.push(p.rows);
+        uploads.push((p.station.token, p.bodies));
+    }
+
     let server = Server::start(storage.clone()).await?;
-    let (http, lat, accepted, earning, raw_rows) =
-        upload_all(&server.base, plans, u64::from(o.readings), name).await?;
+    let (http, lat, accepted, earning) =
+        upload_all(&server.base, uploads, u64::from(o.readings), name).await?;
     server.stop().await?;
     ensure!(
         accepted == u64::from(o.readings),
@@ -124,8 +140,13 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<IngestResult> 
         "{name}: the server counts {received} events received"
     );
     progress::say(format!(
-        "ingest {name}: HTTP done in {:.1} s; raw INSERT baseline of the same rows",
+        "ingest {name}: HTTP done in {:.1} s; the same batches straight into Storage::ingest on a second fresh database",
         http.as_secs_f64()
+    ));
+    let (direct, direct_lat) = direct_ingest(backend, o, requests, participants).await?;
+    progress::say(format!(
+        "ingest {name}: direct done in {:.1} s; raw INSERT baseline of the same rows",
+        direct.as_secs_f64()
     ));
     let (raw, raw_lat, raw_how) = match &fresh.raw {
         RawTarget::Sqlite(path) => {
@@ -146,6 +167,8 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<IngestResult> 
         body_bytes,
         http,
         http_batch: Percentiles::of(lat),
+        direct,
+        direct_batch: Percentiles::of(direct_lat),
         accepted,
         earning,
         raw,
@@ -245,6 +268,7 @@ fn plan(
     for (st, events) in stations.iter().zip(per_station) {
         let total = events.len();
         let mut bodies = Vec::new();
+        let mut requests = Vec::new();
         let mut rows = Vec::new();
         for (i, chunk) in events.chunks(BATCH).enumerate() {
             let request = UploadRequest {
@@ -253,24 +277,26 @@ fn plan(
                 last_error: None,
             };
             bodies.push(serde_json::to_vec(&request)?);
+            requests.push(request);
             rows.push(chunk.iter().map(|(_, r)| r.clone()).collect());
         }
         plans.push(StationPlan {
             station: st.clone(),
             bodies,
+            requests,
             rows,
         });
     }
     Ok(plans)
 }
 
-type Uploaded = (Duration, Vec<Duration>, u64, u64, Vec<Vec<Vec<RawRow>>>);
+type Uploaded = (Duration, Vec<Duration>, u64, u64);
 
 /// Every station uploads its batches one after another, all stations at once; each with its
 /// own HTTP client (its own connection), as separate kiosks would.
 async fn upload_all(
     base: &str,
-    plans: Vec<StationPlan>,
+    uploads: Vec<(String, Vec<Vec<u8>>)>,
     total: u64,
     name: &'static str,
 ) -> anyhow::Result<Uploaded> {
@@ -292,16 +318,12 @@ async fn upload_all(
         })
     };
     let mut tasks = Vec::new();
-    let mut raw_rows = Vec::new();
-    for plan in plans {
-        raw_rows.push(plan.rows);
+    for (token, bodies) in uploads {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()?;
         let url = url.clone();
         let done = done.clone();
-        let token = plan.station.token.clone();
-        let bodies = plan.bodies;
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(bodies.len());
             let (mut accepted, mut earning) = (0u64, 0u64);
@@ -344,7 +366,59 @@ async fn upload_all(
     }
     let elapsed = start.elapsed();
     ticker.stop().await;
-    Ok((elapsed, lat, accepted, earning, raw_rows))
+    Ok((elapsed, lat, accepted, earning))
+}
+
+/// The same batches through `Storage::ingest` on a second fresh database (same stations,
+/// participants and consents), the stations at once as over HTTP: the storage's own cost.
+async fn direct_ingest(
+    backend: Backend,
+    o: &Options,
+    requests: Vec<Vec<UploadRequest>>,
+    participants: u32,
+) -> anyhow::Result<(Duration, Vec<Duration>)> {
+    let fresh = backend::fresh(backend, &o.pg_url).await?;
+    let storage = fresh.storage.clone();
+    let stations =
+        seed::structure(&storage, o.clients, |i| format!("ingest-{i:02}"), |_| {}).await?;
+    enrol(&storage, &stations, participants).await?;
+    let now = hakaru_wire::Timestamp::from_unix_ms(clock::wall_ms());
+    let start = clock::now();
+    let mut tasks = Vec::new();
+    for (st, batches) in stations.into_iter().zip(requests) {
+        let storage = storage.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(batches.len());
+            let mut accepted = 0usize;
+            for batch in &batches {
+                let t = clock::now();
+                let answer = storage.ingest(&st.context, batch, now).await?;
+                lat.push(t.elapsed());
+                accepted += answer
+                    .acks
+                    .iter()
+                    .filter(|a| a.outcome == AckOutcome::Accepted)
+                    .count();
+            }
+            anyhow::Ok((lat, accepted))
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut accepted = 0;
+    for task in tasks {
+        let (l, a) = task.await.context("a direct-ingest task panicked")??;
+        lat.extend(l);
+        accepted += a;
+    }
+    let elapsed = start.elapsed();
+    ensure!(
+        accepted == o.readings as usize,
+        "direct ingest accepted {accepted} of {} readings",
+        o.readings
+    );
+    drop(storage);
+    drop(fresh);
+    Ok((elapsed, lat))
 }
 
 /// The raw baseline on SQLite: a file beside the server's with the same settings (WAL,
@@ -514,6 +588,13 @@ pub fn print(results: &[IngestResult]) {
             r.http_batch.cells(),
             thousands(r.accepted),
             thousands(r.earning)
+        );
+        println!(
+            "| {} | `Storage::ingest` called directly (no HTTP, no JSON), same batches, same concurrency | {:.2} s | {} | {} | – | – |",
+            r.backend.name(),
+            r.direct.as_secs_f64(),
+            super::stats::per_sec(r.readings, r.direct),
+            r.direct_batch.cells()
         );
         println!(
             "| {} | raw INSERT: {} | {:.2} s | {raw} | {} | – | – |",

@@ -48,13 +48,22 @@ pub struct PollResult {
     pub admin_writes: u64,
     /// The administrator's writes (through storage, as the admin command does).
     pub admin: Percentiles,
+    /// The slowest requests: (start, from the start of the timed part; duration).
+    pub slowest: Vec<(Duration, Duration)>,
+    /// When the administrator's writes began (from the start of the timed part).
+    pub admin_at: Vec<Duration>,
 }
 
 /// One timed request.
 struct Sample {
+    /// When it started, from the start of the timed part.
+    at: Duration,
     took: Duration,
     changes: usize,
 }
+
+/// How many of the slowest requests are listed with their start times.
+const SLOWEST: usize = 5;
 
 /// A reproducible fraction in `[0, 1)` for station `i` (splitmix64): the polling phase.
 fn phase_fraction(i: u32) -> f64 {
@@ -153,12 +162,14 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<PollResult> {
                 tokio::time::sleep_until(at).await;
                 loop {
                     let t = clock::now();
+                    let offset = TokioInstant::from_std(t).saturating_duration_since(start);
                     let answer = client.changes(cursor, LIMIT).await;
                     let took = t.elapsed();
                     count.fetch_add(1, Ordering::Relaxed);
                     match answer {
                         Ok(pulled) => {
                             samples.push(Sample {
+                                at: offset,
                                 took,
                                 changes: pulled.page.changes.len(),
                             });
@@ -188,6 +199,10 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<PollResult> {
     server.stop().await?;
     drop(storage);
     drop(fresh);
+    let mut by_time: Vec<(Duration, Duration)> = samples.iter().map(|s| (s.at, s.took)).collect();
+    by_time.sort_by_key(|&(_, took)| std::cmp::Reverse(took));
+    by_time.truncate(SLOWEST);
+    let (admin_at, admin_lat): (Vec<Duration>, Vec<Duration>) = admin_lat.into_iter().unzip();
     let with_changes = samples
         .iter()
         .filter(|s| s.changes > 0)
@@ -203,6 +218,8 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<PollResult> {
         errors: errors.load(Ordering::Relaxed),
         admin_writes: admin_lat.len() as u64,
         admin: Percentiles::of(admin_lat),
+        slowest: by_time,
+        admin_at,
     })
 }
 
@@ -239,13 +256,14 @@ async fn catch_up(clients: &[CentralClient]) -> anyhow::Result<Vec<u64>> {
     Ok(cursors)
 }
 
-/// The administrator changes one participant's height every `every` until `end`.
+/// The administrator changes one participant's height every `every` until `end`; returns
+/// when each write began (from `start`) and how long it took.
 async fn admin_writes(
     storage: Arc<dyn Storage>,
     start: TokioInstant,
     end: TokioInstant,
     every: Duration,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<Vec<(Duration, Duration)>> {
     let program = seed::program();
     let mut lat = Vec::new();
     let mut at = start + every / 2;
@@ -262,7 +280,7 @@ async fn admin_writes(
                 seed::setup_time(),
             )
             .await?;
-        lat.push(t.elapsed());
+        lat.push((at - start, t.elapsed()));
         n += 1;
         at += every;
     }
@@ -290,6 +308,25 @@ pub fn print(results: &[PollResult]) {
             clock::ms(r.with_changes.p99),
             r.admin_writes,
             clock::ms(r.admin.p99)
+        );
+    }
+    println!();
+    for r in results {
+        let slowest: Vec<String> = r
+            .slowest
+            .iter()
+            .map(|(at, took)| format!("{:.0} ms at {:.1} s", clock::ms(*took), at.as_secs_f64()))
+            .collect();
+        let admin: Vec<String> = r
+            .admin_at
+            .iter()
+            .map(|at| format!("{:.1}", at.as_secs_f64()))
+            .collect();
+        println!(
+            "- {}: slowest requests {}; roster writes at {} s",
+            r.backend.name(),
+            slowest.join(", "),
+            admin.join(", ")
         );
     }
 }
