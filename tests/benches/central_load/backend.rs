@@ -18,6 +18,8 @@ use tokio_postgres::NoTls;
 
 /// Benchmark databases are named `hakaru_bench_<wall ms>_<pid>`.
 const PG_PREFIX: &str = "hakaru_bench_";
+/// Tries at dropping a run's database, a second apart.
+const DROP_ATTEMPTS: u32 = 20;
 /// Benchmark databases older than this are leftovers of killed runs: swept at start.
 const STALE_MS: i64 = 6 * 3_600_000;
 
@@ -137,8 +139,19 @@ impl Drop for PgDatabase {
                 .build()?;
             rt.block_on(async {
                 let client = pg_client(&url).await?;
-                client.batch_execute(&sql).await?;
-                Ok(())
+                // FORCE cannot end an autovacuum worker busy in the database (PostgreSQL 15
+                // refuses: not our role's process); it finishes or yields within seconds.
+                let mut attempt = 0;
+                loop {
+                    match client.batch_execute(&sql).await {
+                        Ok(()) => return Ok(()),
+                        Err(_) if attempt < DROP_ATTEMPTS => {
+                            attempt += 1;
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
             })
         })
         .join();
