@@ -79,7 +79,7 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<DrainResult> {
     )?;
     ensure!(
         worker.status().backlog == events,
-        "the worker sees the whole backlog"
+        "ワーカーが未送信分の一部しか見ていません (ベンチの不具合) / the worker does not see the whole backlog (a bench bug)"
     );
     progress::say(format!(
         "drain {name}: SyncWorker uploading {} events",
@@ -106,7 +106,7 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<DrainResult> {
                 steps.push(t.elapsed());
                 ensure!(
                     held == 0,
-                    "{held} events held: the bench's fixtures are wrong"
+                    "{held} 件が保留されました。ベンチの準備データを直してください / {held} events held: fix the bench's fixtures"
                 );
                 sent.fetch_add(acked as u64, Ordering::Relaxed);
             }
@@ -117,7 +117,7 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<DrainResult> {
     ticker.stop().await;
     ensure!(
         worker.store().pending_events()? == 0,
-        "the outbox is not empty after the drain"
+        "送信後も送信待ちが残っています。同期処理を調べてください / the outbox is not empty after the drain: look at the sync worker"
     );
     drop(worker);
     server.stop().await?;
@@ -129,7 +129,7 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<DrainResult> {
         .sum();
     ensure!(
         received == events,
-        "{name}: the server received {received} of {events} events"
+        "{name}: サーバーの受信数 {received} / {events} 件。取り込みを調べてください / the server received {received} of {events} events: look at ingest"
     );
     drop(storage);
     drop(fresh);

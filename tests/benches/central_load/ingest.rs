@@ -126,8 +126,8 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<IngestResult> 
     server.stop().await?;
     ensure!(
         accepted == u64::from(o.readings),
-        "{name}: {accepted} of {} readings accepted: the bench's fixtures are wrong",
-        o.readings
+        "{name}: 受理 {accepted} / {total} 件。ベンチの準備データを直してください / {accepted} of {total} readings accepted: fix the bench's fixtures",
+        total = o.readings
     );
     let received: u64 = storage
         .sync_status(Some(&seed::program()))
@@ -137,7 +137,7 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<IngestResult> 
         .sum();
     ensure!(
         received == u64::from(o.readings) + 2 * u64::from(participants),
-        "{name}: the server counts {received} events received"
+        "{name}: サーバーの受信数が {received} 件で合いません。取り込みを調べてください / the server counts {received} events received: look at ingest"
     );
     progress::say(format!(
         "ingest {name}: HTTP done in {:.1} s; the same batches straight into Storage::ingest on a second fresh database",
@@ -219,7 +219,7 @@ async fn enrol(
                 .count();
             ensure!(
                 refused == 0,
-                "{refused} registrations or consents were held: the bench's fixtures are wrong"
+                "登録または同意 {refused} 件が保留されました。ベンチの準備データを直してください / {refused} registrations or consents were held: fix the bench's fixtures"
             );
         }
     }
@@ -339,7 +339,7 @@ async fn upload_all(
                 let status = response.status();
                 if !status.is_success() {
                     let text = response.text().await.unwrap_or_default();
-                    bail!("upload answered {status}: {text}");
+                    bail!("アップロードが {status} で拒否されました / the upload answered {status}: {text}");
                 }
                 let answer: UploadResponse = response.json().await?;
                 lat.push(t.elapsed());
@@ -359,7 +359,9 @@ async fn upload_all(
     let mut lat = Vec::new();
     let (mut accepted, mut earning) = (0, 0);
     for task in tasks {
-        let (l, a, e) = task.await.context("an upload task panicked")??;
+        let (l, a, e) = task
+            .await
+            .context("アップロードのタスクが異常終了しました / an upload task panicked")??;
         lat.extend(l);
         accepted += a;
         earning += e;
@@ -406,15 +408,17 @@ async fn direct_ingest(
     let mut lat = Vec::new();
     let mut accepted = 0;
     for task in tasks {
-        let (l, a) = task.await.context("a direct-ingest task panicked")??;
+        let (l, a) = task
+            .await
+            .context("直接取り込みのタスクが異常終了しました / a direct-ingest task panicked")??;
         lat.extend(l);
         accepted += a;
     }
     let elapsed = start.elapsed();
     ensure!(
         accepted == o.readings as usize,
-        "direct ingest accepted {accepted} of {} readings",
-        o.readings
+        "直接取り込みの受理 {accepted} / {total} 件。ベンチの準備データを直してください / direct ingest accepted {accepted} of {total} readings: fix the bench's fixtures",
+        total = o.readings
     );
     drop(storage);
     drop(fresh);
@@ -433,7 +437,7 @@ fn raw_sqlite(
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     ensure!(
         mode.eq_ignore_ascii_case("wal"),
-        "raw baseline: journal mode {mode}"
+        "比較用 SQLite が WAL になりません ({mode}) / the raw baseline's SQLite is not in WAL mode ({mode})"
     );
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
@@ -472,7 +476,7 @@ fn raw_sqlite(
     let elapsed = start.elapsed();
     let rows: i64 = conn.query_row("SELECT count(*) FROM raw_readings", [], |r| r.get(0))?;
     let expected: usize = stations.iter().flatten().map(Vec::len).sum();
-    ensure!(rows as usize == expected, "raw baseline stored {rows} rows");
+    ensure!(rows as usize == expected, "比較用の INSERT が {rows} 行しか保存していません / the raw baseline stored {rows} rows, not all");
     Ok((
         elapsed,
         lat,
@@ -536,14 +540,18 @@ async fn raw_postgres(
     }
     let mut lat = Vec::new();
     for task in tasks {
-        lat.extend(task.await.context("a raw-insert task panicked")??);
+        lat.extend(
+            task.await.context(
+                "比較用 INSERT のタスクが異常終了しました / a raw-insert task panicked",
+            )??,
+        );
     }
     let elapsed = start.elapsed();
     let rows: i64 = admin
         .query_one("SELECT count(*) FROM raw_readings", &[])
         .await?
         .get(0);
-    ensure!(rows as usize == expected, "raw baseline stored {rows} rows");
+    ensure!(rows as usize == expected, "比較用の INSERT が {rows} 行しか保存していません / the raw baseline stored {rows} rows, not all");
     Ok((
         elapsed,
         lat,

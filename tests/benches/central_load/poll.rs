@@ -191,10 +191,15 @@ pub async fn run(backend: Backend, o: &Options) -> anyhow::Result<PollResult> {
     }
     let mut samples = Vec::new();
     for task in tasks {
-        samples.extend(task.await.context("a polling task panicked")?);
+        samples.extend(
+            task.await
+                .context("ポーリングのタスクが異常終了しました / a polling task panicked")?,
+        );
     }
     let ran = start.elapsed();
-    let admin_lat = admin.await.context("the admin task panicked")??;
+    let admin_lat = admin
+        .await
+        .context("管理者の書き込みタスクが異常終了しました / the admin task panicked")??;
     ticker.stop().await;
     server.stop().await?;
     drop(storage);
@@ -250,7 +255,10 @@ async fn catch_up(clients: &[CentralClient]) -> anyhow::Result<Vec<u64>> {
             }));
         }
         for t in tasks {
-            cursors.push(t.await.context("a catch-up task panicked")??);
+            cursors.push(
+                t.await
+                    .context("初回同期のタスクが異常終了しました / a catch-up task panicked")??,
+            );
         }
     }
     Ok(cursors)
