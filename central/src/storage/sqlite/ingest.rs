@@ -28,11 +28,8 @@ pub fn ingest(
     // Refuse the whole batch before writing anything if an id belongs to another station.
     for e in &batch.events {
         let owner: Option<String> = conn
-            .query_row(
-                "SELECT station FROM events WHERE id = ?1",
-                [e.id.0.to_string()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT station FROM events WHERE id = ?1")?
+            .query_row([e.id.0.to_string()], |r| r.get(0))
             .optional()?;
         if owner.is_some_and(|o| o != caller.station.as_str()) {
             return Err(common::event_of_another_station(e.id));
@@ -43,29 +40,30 @@ pub fn ingest(
     for e in &batch.events {
         let id = e.id.0.to_string();
         let known: Option<String> = conn
-            .query_row("SELECT ack FROM events WHERE id = ?1", [&id], |r| r.get(0))
+            .prepare_cached("SELECT ack FROM events WHERE id = ?1")?
+            .query_row([&id], |r| r.get(0))
             .optional()?;
         if let Some(ack) = known {
             acks.push(common::ack_from_json(&ack)?);
             continue;
         }
         let ack = apply(conn, caller, &rules, e, now)?;
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO events
                  (id, program, station, kind, occurred_at, received_at, payload, ack, held_reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                id,
-                caller.program.as_str(),
-                caller.station.as_str(),
-                e.kind.name(),
-                e.occurred_at.as_unix_ms(),
-                now.as_unix_ms(),
-                to_json(&e.kind)?,
-                common::ack_to_json(&ack)?,
-                common::held_reason(&ack).map(|r| to_json(&r)).transpose()?
-            ],
-        )?;
+        )?
+        .execute(params![
+            id,
+            caller.program.as_str(),
+            caller.station.as_str(),
+            e.kind.name(),
+            e.occurred_at.as_unix_ms(),
+            now.as_unix_ms(),
+            to_json(&e.kind)?,
+            common::ack_to_json(&ack)?,
+            common::held_reason(&ack).map(|r| to_json(&r)).transpose()?
+        ])?;
         stored += 1;
         acks.push(ack);
     }
@@ -73,18 +71,18 @@ pub fn ingest(
         conn,
         common::upload_ledger_entry(caller, &batch.events, now).as_ref(),
     )?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE stations SET last_seen = ?2, backlog = ?3, last_error = ?4,
              events_received = events_received + ?5
          WHERE id = ?1",
-        params![
-            caller.station.as_str(),
-            now.as_unix_ms(),
-            common::to_i64(batch.backlog_after),
-            batch.last_error,
-            stored
-        ],
-    )?;
+    )?
+    .execute(params![
+        caller.station.as_str(),
+        now.as_unix_ms(),
+        common::to_i64(batch.backlog_after),
+        batch.last_error,
+        stored
+    ])?;
     Ok(UploadResponse { acks })
 }
 
@@ -134,26 +132,26 @@ fn consent(
     if !rows::on_roster(conn, &caller.program, &c.participant)? {
         return Ok(common::held(e.id, HeldReason::UnknownParticipant));
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO consents
              (id, program, participant, action, granted, refused, document_hashes, method,
               station, decided_at, event_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (id) DO NOTHING",
-        params![
-            c.consent_id.to_string(),
-            caller.program.as_str(),
-            c.participant,
-            c.action.name(),
-            to_json(&c.granted)?,
-            to_json(&c.refused)?,
-            to_json(&c.document_hashes)?,
-            method_name(c.method),
-            caller.station.as_str(),
-            e.occurred_at.as_unix_ms(),
-            e.id.0.to_string()
-        ],
-    )?;
+    )?
+    .execute(params![
+        c.consent_id.to_string(),
+        caller.program.as_str(),
+        c.participant,
+        c.action.name(),
+        to_json(&c.granted)?,
+        to_json(&c.refused)?,
+        to_json(&c.document_hashes)?,
+        method_name(c.method),
+        caller.station.as_str(),
+        e.occurred_at.as_unix_ms(),
+        e.id.0.to_string()
+    ])?;
     Ok(common::accepted(e.id, None))
 }
 
@@ -175,10 +173,12 @@ fn measurement(
     let program = &caller.program;
     let status = rows::roster_entry(conn, program, &m.participant)?.map(|r| r.status);
     let latest: Option<String> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT action FROM consents
              WHERE program = ?1 AND participant = ?2 AND decided_at <= ?3
              ORDER BY decided_at DESC, rowid DESC LIMIT 1",
+        )?
+        .query_row(
             params![program.as_str(), m.participant, m.taken_at.as_unix_ms()],
             |r| r.get(0),
         )
@@ -189,13 +189,15 @@ fn measurement(
     if let Err(reason) = common::measurement_gate(status, latest) {
         return Ok(common::held(e.id, reason));
     }
-    let inserted = conn.execute(
-        "INSERT INTO measurements
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO measurements
              (id, program, participant, station, taken_at, weight_only, reading_json,
               analyzer_model, analyzer_serial, raw_frame, raw_frame_dropped, event_id, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO NOTHING",
-        params![
+        )?
+        .execute(params![
             m.measurement_id.to_string(),
             program.as_str(),
             m.participant,
@@ -209,8 +211,7 @@ fn measurement(
             m.raw_frame_dropped,
             e.id.0.to_string(),
             now.as_unix_ms()
-        ],
-    )?;
+        ])?;
     if inserted == 0 {
         // The same measurement under another event id: stored once, paid once.
         return Ok(common::accepted(e.id, None));
@@ -219,23 +220,23 @@ fn measurement(
     let prior = rows::prior_awards(conn, program, &m.participant, &month_key)?;
     let decision = decide(rules, m.taken_at, &prior);
     for a in &decision.awards {
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO awards
                  (id, program, participant, measurement_id, rule_id, period_key, month_key,
                   points, awarded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                common::new_id(now).to_string(),
-                program.as_str(),
-                m.participant,
-                m.measurement_id.to_string(),
-                a.rule_id,
-                a.period_key,
-                decision.month_key,
-                a.points,
-                now.as_unix_ms()
-            ],
-        )?;
+        )?
+        .execute(params![
+            common::new_id(now).to_string(),
+            program.as_str(),
+            m.participant,
+            m.measurement_id.to_string(),
+            a.rule_id,
+            a.period_key,
+            decision.month_key,
+            a.points,
+            now.as_unix_ms()
+        ])?;
     }
     let balance = rows::balance(conn, program, &m.participant)?;
     Ok(common::accepted(
@@ -284,20 +285,20 @@ fn calibration(
     c: &CalibrationRecorded,
     now: Timestamp,
 ) -> Result<Ack, StorageError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO calibrations
              (event_id, program, station, analyzer_model, analyzer_serial, body, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (event_id) DO NOTHING",
-        params![
-            e.id.0.to_string(),
-            caller.program.as_str(),
-            caller.station.as_str(),
-            c.analyzer_model,
-            c.analyzer_serial,
-            to_json(c)?,
-            now.as_unix_ms()
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.id.0.to_string(),
+        caller.program.as_str(),
+        caller.station.as_str(),
+        c.analyzer_model,
+        c.analyzer_serial,
+        to_json(c)?,
+        now.as_unix_ms()
+    ])?;
     Ok(common::accepted(e.id, None))
 }

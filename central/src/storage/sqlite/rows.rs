@@ -37,11 +37,8 @@ pub fn no_program(program: &ProgramId) -> StorageError {
 /// A program's rules, or `NotFound`.
 pub fn program_rules(conn: &Connection, program: &ProgramId) -> Result<PointsRules, StorageError> {
     let text: Option<String> = conn
-        .query_row(
-            "SELECT rules FROM programs WHERE id = ?1",
-            [program.as_str()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT rules FROM programs WHERE id = ?1")?
+        .query_row([program.as_str()], |r| r.get(0))
         .optional()?;
     let text = text.ok_or_else(|| no_program(program))?;
     serde_json::from_str(&text).map_err(json_err)
@@ -50,11 +47,8 @@ pub fn program_rules(conn: &Connection, program: &ProgramId) -> Result<PointsRul
 /// `NotFound` unless the program exists.
 pub fn require_program(conn: &Connection, program: &ProgramId) -> Result<(), StorageError> {
     let found: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM programs WHERE id = ?1",
-            [program.as_str()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT 1 FROM programs WHERE id = ?1")?
+        .query_row([program.as_str()], |r| r.get(0))
         .optional()?;
     found.map(|_| ()).ok_or_else(|| no_program(program))
 }
@@ -99,21 +93,20 @@ pub fn roster_entry(
     participant: &str,
 ) -> Result<Option<RosterEntry>, StorageError> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT birth_date, sex, height_tenths_cm, body_type, implanted_device, status
              FROM participants WHERE program = ?1 AND number = ?2",
-            params![program.as_str(), participant],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row(params![program.as_str(), participant], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
         .optional()?;
     let Some((birth_date, sex, height, body_type, implanted_device, status)) = row else {
         return Ok(None);
@@ -138,11 +131,10 @@ pub fn on_roster(
     participant: &str,
 ) -> Result<bool, StorageError> {
     Ok(conn
-        .query_row(
-            "SELECT 1 FROM participants WHERE program = ?1 AND number = ?2",
-            params![program.as_str(), participant],
-            |r| r.get::<_, i64>(0),
-        )
+        .prepare_cached("SELECT 1 FROM participants WHERE program = ?1 AND number = ?2")?
+        .query_row(params![program.as_str(), participant], |r| {
+            r.get::<_, i64>(0)
+        })
         .optional()?
         .is_some())
 }
@@ -154,15 +146,15 @@ pub fn upsert_participant(
     e: &RosterEntry,
     now: Timestamp,
 ) -> Result<(), StorageError> {
-    conn.execute(
-        "INSERT INTO participants
+    conn.prepare_cached("INSERT INTO participants
              (program, number, birth_date, sex, height_tenths_cm, body_type, implanted_device, status, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (program, number) DO UPDATE SET
              birth_date = excluded.birth_date, sex = excluded.sex,
              height_tenths_cm = excluded.height_tenths_cm, body_type = excluded.body_type,
              implanted_device = excluded.implanted_device, status = excluded.status,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at")?
+.execute(
         params![
             program.as_str(),
             e.participant,
@@ -185,11 +177,10 @@ pub fn card(
     serial: &str,
 ) -> Result<Option<(String, CardStatus)>, StorageError> {
     let row = conn
-        .query_row(
-            "SELECT participant, status FROM cards WHERE program = ?1 AND serial = ?2",
-            params![program.as_str(), serial],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-        )
+        .prepare_cached("SELECT participant, status FROM cards WHERE program = ?1 AND serial = ?2")?
+        .query_row(params![program.as_str(), serial], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .optional()?;
     row.map(|(p, s)| Ok((p, card_status_from_name(&s)?)))
         .transpose()
@@ -204,19 +195,19 @@ pub fn upsert_card(
     status: CardStatus,
     now: Timestamp,
 ) -> Result<(), StorageError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO cards (program, serial, participant, status, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (program, serial) DO UPDATE SET
              status = excluded.status, updated_at = excluded.updated_at",
-        params![
-            program.as_str(),
-            serial,
-            participant,
-            card_status_name(status),
-            now.as_unix_ms()
-        ],
-    )?;
+    )?
+    .execute(params![
+        program.as_str(),
+        serial,
+        participant,
+        card_status_name(status),
+        now.as_unix_ms()
+    ])?;
     Ok(())
 }
 
@@ -228,17 +219,19 @@ pub fn append_change(
     now: Timestamp,
 ) -> Result<u64, StorageError> {
     let seq: Option<i64> = conn
-        .query_row(
+        .prepare_cached(
             "UPDATE programs SET change_seq = change_seq + 1 WHERE id = ?1 RETURNING change_seq",
-            [program.as_str()],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([program.as_str()], |r| r.get(0))
         .optional()?;
     let seq = seq.ok_or_else(|| no_program(program))?;
-    conn.execute(
-        "INSERT INTO changes (program, seq, body, at) VALUES (?1, ?2, ?3, ?4)",
-        params![program.as_str(), seq, to_json(change)?, now.as_unix_ms()],
-    )?;
+    conn.prepare_cached("INSERT INTO changes (program, seq, body, at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![
+            program.as_str(),
+            seq,
+            to_json(change)?,
+            now.as_unix_ms()
+        ])?;
     Ok(u64::try_from(seq).unwrap_or(0))
 }
 
@@ -247,19 +240,19 @@ pub fn insert_ledger(conn: &Connection, entry: Option<&LedgerEntry>) -> Result<(
     let Some(e) = entry else {
         return Ok(());
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO ledger (program, station, at, direction, label, participants, items)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            e.program.as_str(),
-            e.station.as_str(),
-            e.at.as_unix_ms(),
-            e.direction.name(),
-            e.label,
-            to_json(&e.participants)?,
-            to_json(&e.items)?
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.program.as_str(),
+        e.station.as_str(),
+        e.at.as_unix_ms(),
+        e.direction.name(),
+        e.label,
+        to_json(&e.participants)?,
+        to_json(&e.items)?
+    ])?;
     Ok(())
 }
 
@@ -269,7 +262,7 @@ pub fn ledger_rows(
     program: &ProgramId,
     since: Timestamp,
 ) -> Result<Vec<LedgerEntry>, StorageError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT station, at, direction, label, participants, items FROM ledger
          WHERE program = ?1 AND at >= ?2 ORDER BY at, id",
     )?;
@@ -306,15 +299,15 @@ pub fn balance(
     program: &ProgramId,
     participant: &str,
 ) -> Result<i64, StorageError> {
-    Ok(conn.query_row(
-        "SELECT
+    Ok(conn
+        .prepare_cached(
+            "SELECT
              (SELECT COALESCE(SUM(points), 0) FROM awards
               WHERE program = ?1 AND participant = ?2 AND cancelled_at IS NULL)
            - (SELECT COALESCE(SUM(points), 0) FROM exchanges
               WHERE program = ?1 AND participant = ?2)",
-        params![program.as_str(), participant],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![program.as_str(), participant], |r| r.get(0))?)
 }
 
 /// Non-cancelled points of one local month.
@@ -324,12 +317,14 @@ pub fn month_points(
     participant: &str,
     month_key: &str,
 ) -> Result<i64, StorageError> {
-    Ok(conn.query_row(
-        "SELECT COALESCE(SUM(points), 0) FROM awards
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(points), 0) FROM awards
          WHERE program = ?1 AND participant = ?2 AND month_key = ?3 AND cancelled_at IS NULL",
-        params![program.as_str(), participant, month_key],
-        |r| r.get(0),
-    )?)
+        )?
+        .query_row(params![program.as_str(), participant, month_key], |r| {
+            r.get(0)
+        })?)
 }
 
 /// The participant's awards of one local month, cancelled ones included (flagged).
@@ -339,7 +334,7 @@ pub fn prior_awards(
     participant: &str,
     month_key: &str,
 ) -> Result<Vec<PriorAward>, StorageError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT rule_id, period_key, points, cancelled_at IS NOT NULL FROM awards
          WHERE program = ?1 AND participant = ?2 AND month_key = ?3",
     )?;
