@@ -43,6 +43,20 @@ use uuid::Uuid;
 /// 個人情報保護法 27条5項1号), not 第三者提供.
 pub const ENTRUSTED_TRANSFER: &str = "委託";
 
+/// How stale `last_seen` may get before an authenticated request writes it again.
+pub const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+/// Whether a station last seen at `last_seen` must be written as seen at `now`.
+pub fn touch_due(last_seen: Option<Timestamp>, now: Timestamp) -> bool {
+    match last_seen {
+        None => true,
+        Some(seen) => {
+            let age = now.as_unix_ms() - seen.as_unix_ms();
+            !(0..TOUCH_INTERVAL_MS).contains(&age)
+        }
+    }
+}
+
 /// Why storage failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -449,6 +463,10 @@ pub trait Storage: Send + Sync + 'static {
         participant: &str,
         now: Timestamp,
     ) -> Result<Option<PointsBalance>, StorageError>;
-    /// Marks the station as seen (every authenticated request).
+    /// Marks the station as seen (every authenticated request). At most one write a minute: if
+    /// the station was seen less than [`TOUCH_INTERVAL_MS`] before `now`, nothing is written
+    /// (uploads and change pages record `last_seen` exactly in their own transactions, so the
+    /// separate touch would only double their commits). [`StorageError::NotFound`] for an
+    /// unknown station.
     async fn touch_station(&self, station: &StationId, now: Timestamp) -> Result<(), StorageError>;
 }

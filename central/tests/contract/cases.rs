@@ -1361,6 +1361,22 @@ pub async fn touch_station_sets_last_seen(s: Arc<dyn Storage>) {
         Some(t(0, 6))
     );
     assert_not_found(w.s.touch_station(&station_id("nowhere-1"), now()).await);
+    // At most one write a minute from the bare touch.
+    let base = t(1, 0);
+    w.s.touch_station(&w.a1.station, base).await.unwrap();
+    let later = Timestamp::from_unix_ms(base.as_unix_ms() + 30_000);
+    w.s.touch_station(&w.a1.station, later).await.unwrap();
+    assert_eq!(
+        seen(w.s.sync_status(None).await.unwrap(), &w.a1),
+        Some(base),
+        "seen 30 s ago: not written again"
+    );
+    let minute = Timestamp::from_unix_ms(base.as_unix_ms() + 60_000);
+    w.s.touch_station(&w.a1.station, minute).await.unwrap();
+    assert_eq!(
+        seen(w.s.sync_status(None).await.unwrap(), &w.a1),
+        Some(minute)
+    );
 }
 
 // --- concurrency ----------------------------------------------------------------------------------

@@ -213,5 +213,23 @@ pub(super) async fn touch_station(
     now: Timestamp,
 ) -> PgResult<()> {
     let client = storage.client().await?;
+    let stmt = client
+        .prepare_cached("SELECT last_seen FROM stations WHERE id = $1")
+        .await
+        .map_err(db_error)?;
+    let row = client
+        .query_opt(&stmt, &[&station.as_str()])
+        .await
+        .map_err(db_error)?;
+    let Some(row) = row else {
+        return Err(StorageError::NotFound {
+            what: "station",
+            id: station.to_string(),
+        });
+    };
+    let last_seen: Option<i64> = row.try_get(0).map_err(db_error)?;
+    if !crate::storage::touch_due(last_seen.map(Timestamp::from_unix_ms), now) {
+        return Ok(());
+    }
     set_last_seen(&client, station, now).await
 }

@@ -982,6 +982,24 @@ impl Storage for SqliteStorage {
 
     async fn touch_station(&self, station: &StationId, now: Timestamp) -> Result<(), StorageError> {
         let station = station.clone();
+        let id = station.clone();
+        let last_seen = self
+            .read(move |c| {
+                c.prepare_cached("SELECT last_seen FROM stations WHERE id = ?1")?
+                    .query_row([id.as_str()], |r| r.get::<_, Option<i64>>(0))
+                    .optional()
+                    .map_err(StorageError::from)
+            })
+            .await?;
+        let Some(last_seen) = last_seen else {
+            return Err(StorageError::NotFound {
+                what: "station",
+                id: station.to_string(),
+            });
+        };
+        if !super::touch_due(last_seen.map(Timestamp::from_unix_ms), now) {
+            return Ok(());
+        }
         self.write(move |c| {
             let n = c.execute(
                 "UPDATE stations SET last_seen = ?2 WHERE id = ?1",
