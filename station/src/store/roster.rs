@@ -84,18 +84,15 @@ impl Store {
             });
         }
         let tx = self.conn.transaction()?;
-        let n = tx.execute(
-            "INSERT INTO documents (content_hash, kind, version, language, effective, full_text, needs_fresh_consent)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-            params![
-                doc.content_hash,
-                kind_name(doc.kind),
-                doc.version,
-                doc.language,
-                date_text(doc.effective),
-                full_text,
-                doc.needs_fresh_consent
-            ],
+        let n = insert_document(
+            &tx,
+            &doc.content_hash,
+            kind_name(doc.kind),
+            &doc.version,
+            &doc.language,
+            doc.effective,
+            full_text,
+            doc.needs_fresh_consent,
         )?;
         if n > 0 {
             audit::append(
@@ -157,16 +154,12 @@ impl Store {
     /// Adds or updates a purpose of use.
     pub fn put_purpose(&mut self, purpose: &Purpose, now: Timestamp) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO purposes (id, required, label_ja, label_en) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO UPDATE SET required = excluded.required,
-                 label_ja = excluded.label_ja, label_en = excluded.label_en",
-            params![
-                purpose.id.0,
-                purpose.required,
-                purpose.label_ja,
-                purpose.label_en
-            ],
+        upsert_purpose(
+            &tx,
+            &purpose.id.0,
+            purpose.required,
+            &purpose.label_ja,
+            &purpose.label_en,
         )?;
         audit::append(
             &tx,
@@ -364,7 +357,54 @@ impl Store {
 }
 
 /// Inserts or updates one card row (a plain roster update or part of a card fact's transaction).
-fn upsert_card(
+/// Stores a document version unless that (kind, version, language) is there already; returns
+/// how many rows were written (0 or 1). Shared by [`Store::put_document`] and the change feed.
+#[allow(clippy::too_many_arguments)] // one per column
+pub(crate) fn insert_document(
+    conn: &rusqlite::Connection,
+    content_hash: &str,
+    kind: &str,
+    version: &str,
+    language: &str,
+    effective: Date,
+    full_text: &str,
+    needs_fresh_consent: bool,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO documents (content_hash, kind, version, language, effective, full_text, needs_fresh_consent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            content_hash,
+            kind,
+            version,
+            language,
+            date_text(effective),
+            full_text,
+            needs_fresh_consent
+        ])?)
+}
+
+/// Inserts or replaces a purpose row. Shared by [`Store::put_purpose`] and the change feed.
+pub(crate) fn upsert_purpose(
+    conn: &rusqlite::Connection,
+    id: &str,
+    required: bool,
+    label_ja: &str,
+    label_en: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO purposes (id, required, label_ja, label_en) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET required = excluded.required,
+             label_ja = excluded.label_ja, label_en = excluded.label_en",
+    )?
+    .execute(params![id, required, label_ja, label_en])?;
+    Ok(())
+}
+
+/// Inserts or replaces a card row (shared by the station's card facts and the change feed).
+pub(crate) fn upsert_card(
     conn: &rusqlite::Connection,
     serial: &str,
     participant: &ParticipantNumber,

@@ -15,7 +15,9 @@
 //! again. A database failure, by contrast, rolls the whole page back and the cursor with it.
 
 use super::retention::purge_participant;
-use super::roster::{content_hash, date_text, parse_date};
+use super::roster::{
+    content_hash, date_text, insert_document, parse_date, upsert_card, upsert_purpose, CardStatus,
+};
 use super::{audit, PurgeReport, Store, StoreError};
 use crate::domain::{Date, ParticipantNumber};
 use hakaru_wire::api::{
@@ -205,20 +207,10 @@ fn put_card(tx: &Transaction<'_>, c: &CardState, now: Timestamp) -> Result<(), A
         ));
     }
     let status = match c.status {
-        WireCardStatus::Active => "active",
-        WireCardStatus::Revoked => "revoked",
+        WireCardStatus::Active => CardStatus::Active,
+        WireCardStatus::Revoked => CardStatus::Revoked,
     };
-    tx.prepare_cached(
-        "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
-             status = excluded.status, updated_at = excluded.updated_at",
-    )?
-    .execute(params![
-        c.card_serial,
-        number.as_str(),
-        status,
-        now.as_unix_ms()
-    ])?;
+    upsert_card(tx, &c.card_serial, &number, status, now)?;
     Ok(())
 }
 
@@ -228,19 +220,16 @@ fn put_document(tx: &Transaction<'_>, d: &PolicyDocument) -> Result<(), ApplyErr
         return Err(ApplyError::Malformed("document version, language or text"));
     }
     // The same version again is a no-op, as in `Store::put_document`.
-    tx.prepare_cached(
-        "INSERT INTO documents (content_hash, kind, version, language, effective, full_text, needs_fresh_consent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-    )?
-    .execute(params![
-        content_hash(&d.full_text),
+    insert_document(
+        tx,
+        &content_hash(&d.full_text),
         d.kind.name(),
-        d.version,
-        d.language,
-        date_text(effective),
-        d.full_text,
-        d.needs_fresh_consent
-    ])?;
+        &d.version,
+        &d.language,
+        effective,
+        &d.full_text,
+        d.needs_fresh_consent,
+    )?;
     Ok(())
 }
 
@@ -248,12 +237,7 @@ fn put_purpose(tx: &Transaction<'_>, p: &PurposeDef) -> Result<(), ApplyError> {
     if p.id.is_empty() || p.label_ja.is_empty() {
         return Err(ApplyError::Malformed("purpose id or label"));
     }
-    tx.prepare_cached(
-        "INSERT INTO purposes (id, required, label_ja, label_en) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (id) DO UPDATE SET required = excluded.required,
-             label_ja = excluded.label_ja, label_en = excluded.label_en",
-    )?
-    .execute(params![p.id, p.required, p.label_ja, p.label_en])?;
+    upsert_purpose(tx, &p.id, p.required, &p.label_ja, &p.label_en)?;
     Ok(())
 }
 
