@@ -86,7 +86,8 @@ slug_id!(
     "credential id"
 );
 
-fn is_slug(text: &str) -> bool {
+/// 1–64 ASCII letters, digits, `-` or `_`: the form of every id here (and of points rule ids).
+pub fn is_slug(text: &str) -> bool {
     (1..=64).contains(&text.len())
         && text
             .bytes()

@@ -130,11 +130,7 @@ label_en = "First measurement of the month"
         }
         let mut seen = HashSet::new();
         for r in &self.rules {
-            let slug = (1..=64).contains(&r.id.len())
-                && r.id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !slug {
+            if !crate::ids::is_slug(&r.id) {
                 return Err(RulesError::Invalid(format!(
                     "rule id {:?} must be 1–64 letters, digits, '-' or '_'",
                     r.id
