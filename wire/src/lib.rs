@@ -4,6 +4,7 @@
 //! anything the station keeps only for itself.
 
 pub mod api;
+pub mod card;
 pub mod event;
 pub mod time;
 
