@@ -11,8 +11,8 @@
 #![allow(clippy::unwrap_used)]
 
 use hakaru_devices::card::handheld::{
-    BurstDrop, DropCounts, KeyEvent, LineCounts, ReaderStatus, SerialCardReader,
-    SerialReaderOptions, Verdict, WedgeClassifier, WedgeOptions,
+    BurstDrop, DropCounts, KeyEvent, Line, LineCounts, LineDrop, LineSplitter, ReaderStatus,
+    SerialCardReader, SerialReaderOptions, Verdict, WedgeClassifier, WedgeOptions,
 };
 use hakaru_devices::card::{CardRead, ReadVia};
 use hakaru_devices::scale::LinkSettings;
@@ -694,5 +694,49 @@ proptest! {
         let verdicts = classify(&mut c, &keys);
         prop_assert_eq!(verdicts.last(), Some(&read(&t)));
         prop_assert_eq!(verdicts.iter().filter(|v| matches!(v, Verdict::Read(_))).count(), 1);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Lines of any length with any ending, cut into any chunks: the splitter's output equals
+    /// what the test computes line by line.
+    #[test]
+    fn lines_split_the_same_at_every_chunking(
+        lines in prop::collection::vec(
+            (prop::collection::vec(prop::sample::select(b"K1AZ27 -\xff".to_vec()), 0..40),
+             prop::sample::select(vec![&b"\r"[..], b"\n", b"\r\n"])),
+            0..20,
+        ),
+        cuts in prop::collection::vec(1usize..50, 0..30),
+    ) {
+        const MAX: usize = 24;
+        let mut bytes = Vec::new();
+        let mut expected = Vec::new();
+        for (line, ending) in &lines {
+            bytes.extend_from_slice(line);
+            bytes.extend_from_slice(ending);
+            if line.is_empty() {
+                continue;
+            }
+            expected.push(if line.len() > MAX {
+                Line::Dropped(LineDrop::TooLong)
+            } else if line.contains(&0xff) {
+                Line::Dropped(LineDrop::NotUtf8)
+            } else {
+                Line::Text(String::from_utf8(line.clone()).unwrap())
+            });
+        }
+        let mut splitter = LineSplitter::new(MAX);
+        let mut got = Vec::new();
+        let mut rest = &bytes[..];
+        for cut in cuts.into_iter().chain(std::iter::once(usize::MAX)) {
+            let (chunk, tail) = rest.split_at(cut.min(rest.len()));
+            splitter.push(chunk);
+            got.extend(std::iter::from_fn(|| splitter.poll()));
+            rest = tail;
+        }
+        prop_assert_eq!(got, expected);
     }
 }
