@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cards;
 pub mod config;
 pub mod ids;
 pub mod points;

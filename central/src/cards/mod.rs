@@ -1,0 +1,3 @@
+//! Participant cards on the central server: issuance and printable sheets.
+
+pub mod sheet;
