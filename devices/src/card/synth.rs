@@ -25,6 +25,7 @@
 //!   variant says otherwise, then rounding to 8 bits.
 
 use super::frame::GrayFrame;
+use hakaru_wire::card::{CardFields, CardToken, TAG_LEN};
 use qrcode::{Color, EcLevel, QrCode};
 use std::f64::consts::PI;
 
@@ -169,6 +170,24 @@ impl SeedRng {
         // Sum of 4 U(0,1): mean 2, variance 1/3.
         (sum as f32 / 65536.0 - 2.0) * 1.732_050_8
     }
+}
+
+/// A well-formed card token with random fields and a random tag (not signed by anyone), fully
+/// determined by `seed`: what the corpus test, the benchmarks and demo mode put on cards.
+pub fn random_token(seed: u64) -> String {
+    let mut rng = SeedRng::new(seed ^ 0x70CE_4000_0000_0000);
+    let r = rng.next_u64();
+    let fields = CardFields {
+        program: (r & 0xFFFF) as u16,
+        holder: (r >> 16) as u32,
+        serial: rng.below(1 << 16) as u16,
+        issued_day: rng.range(19_000.0, 25_000.0) as u16,
+    };
+    let mut tag = [0u8; TAG_LEN];
+    let (a, b) = (rng.next_u64().to_le_bytes(), rng.next_u64().to_le_bytes());
+    tag[..8].copy_from_slice(&a);
+    tag[8..].copy_from_slice(&b[..TAG_LEN - 8]);
+    CardToken::from_parts(fields, tag).encode()
 }
 
 /// Card size in modules (CR80 at 1.31 mm/module).
@@ -333,14 +352,15 @@ impl CardArt {
         }
     }
 
-    /// Grey level at card point (x, y), or `None` off the card.
-    fn level(&self, x: f64, y: f64) -> Option<f64> {
+    /// What is printed at card point (x, y) — 0 paper, 1 ink, 2 thumb — and its grey level;
+    /// `None` off the card.
+    fn level(&self, x: f64, y: f64) -> Option<(u8, f64)> {
         if !(0.0..CARD_W).contains(&x) || !(0.0..CARD_H).contains(&y) {
             return None;
         }
         if let Some((cx, cy, r, grey)) = self.thumb {
             if (x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r {
-                return Some(grey);
+                return Some((2, grey));
             }
         }
         let shade = 1.0 + (x - CARD_W / 2.0) * self.shade.0 + (y - CARD_H / 2.0) * self.shade.1;
@@ -353,7 +373,11 @@ impl CardArt {
                     .iter()
                     .any(|r| x >= r[0] && x < r[2] && y >= r[1] && y < r[3])
             };
-        Some(if dark { self.ink } else { self.paper } * shade)
+        Some(if dark {
+            (1, self.ink * shade)
+        } else {
+            (0, self.paper * shade)
+        })
     }
 
     /// The symbol's centre and side in card coordinates.
@@ -528,7 +552,9 @@ fn invert3(m: &[f64; 9]) -> Option<[f64; 9]> {
     Some(c.map(|v| v / det))
 }
 
-/// Draws the card into `img` with 4 × 4 supersampling over its bounding box.
+/// Draws the card into `img`. A pixel whose four corners see the same thing (paper, ink, thumb)
+/// takes the mean of its corners; a pixel across an edge is 4 × 4 supersampled. (Every printed
+/// feature is wider than a pixel, so nothing can hide between a pixel's corners.)
 fn composite(img: &mut [f32], width: u32, height: u32, card: &CardArt, pose: &Pose) {
     let (w, h) = (width as usize, height as usize);
     let corners = [(0.0, 0.0), (CARD_W, 0.0), (0.0, CARD_H), (CARD_W, CARD_H)];
@@ -546,31 +572,48 @@ fn composite(img: &mut [f32], width: u32, height: u32, card: &CardArt, pose: &Po
     let py0 = y0.floor().max(0.0) as usize;
     let px1 = (x1.ceil().max(0.0) as usize).min(w);
     let py1 = (y1.ceil().max(0.0) as usize).min(h);
+    if px0 >= px1 || py0 >= py1 {
+        return;
+    }
     let m = &pose.to_card;
+    let sample = |u: f64, v: f64| apply(m, u, v).and_then(|(cx, cy)| card.level(cx, cy));
+    let corner_row = |py: usize| -> Vec<Option<(u8, f64)>> {
+        (px0..=px1).map(|px| sample(px as f64, py as f64)).collect()
+    };
     let step = 1.0 / SS as f64;
+    let n = (SS * SS) as f64;
+    let mut top = corner_row(py0);
     for py in py0..py1 {
+        let bottom = corner_row(py + 1);
         for px in px0..px1 {
+            let k = px - px0;
+            let quad = [top[k], top[k + 1], bottom[k], bottom[k + 1]];
+            let i = py * w + px;
+            if quad.iter().all(Option::is_none) {
+                continue;
+            }
+            let class = quad[0].map(|q| q.0);
+            if class.is_some() && quad.iter().all(|q| q.map(|q| q.0) == class) {
+                img[i] = (quad.iter().flatten().map(|q| q.1).sum::<f64>() / 4.0) as f32;
+                continue;
+            }
             let (mut sum, mut on) = (0.0f64, 0usize);
             for sy in 0..SS {
                 let v = py as f64 + (sy as f64 + 0.5) * step;
                 for sx in 0..SS {
                     let u = px as f64 + (sx as f64 + 0.5) * step;
-                    let Some((cx, cy)) = apply(m, u, v) else {
-                        continue;
-                    };
-                    if let Some(level) = card.level(cx, cy) {
+                    if let Some((_, level)) = sample(u, v) {
                         sum += level;
                         on += 1;
                     }
                 }
             }
             if on > 0 {
-                let i = py * w + px;
                 let bg = f64::from(img[i]);
-                let n = (SS * SS) as f64;
                 img[i] = ((sum + bg * (n - on as f64)) / n) as f32;
             }
         }
+        top = bottom;
     }
 }
 
@@ -686,14 +729,20 @@ fn background(width: u32, height: u32, gain: f64, rng: &mut SeedRng) -> Vec<f32>
             }
         }
     }
-    // Vignetting: darker towards the corners.
+    // Vignetting: darker towards the corners (by k at a corner).
     let k = rng.range(0.0, 0.35);
+    let col: Vec<f32> = (0..w)
+        .map(|x| {
+            let nx = (x as f64 - wf / 2.0) / (wf / 2.0).max(1.0);
+            (k * nx * nx / 2.0) as f32
+        })
+        .collect();
     for (y, row) in img.chunks_exact_mut(w.max(1)).enumerate() {
         let ny = (y as f64 - hf / 2.0) / (hf / 2.0).max(1.0);
-        for (x, v) in row.iter_mut().enumerate() {
-            let nx = (x as f64 - wf / 2.0) / (wf / 2.0).max(1.0);
-            let r2 = (nx * nx + ny * ny) / 2.0;
-            *v = (f64::from(*v) * (1.0 - k * r2) * gain) as f32;
+        let row_factor = (1.0 - k * ny * ny / 2.0) as f32;
+        let gain = gain as f32;
+        for (v, c) in row.iter_mut().zip(&col) {
+            *v *= (row_factor - c) * gain;
         }
     }
     img
@@ -715,7 +764,8 @@ fn finish(
     let noise = noise as f32;
     let data = img
         .into_iter()
-        .map(|v| (v + noise * rng.normalish()).round().clamp(0.0, 255.0) as u8)
+        // `as` truncates: +0.5 rounds (cheaper than `f32::round`, a library call here).
+        .map(|v| ((v + noise * rng.normalish()).clamp(0.0, 255.0) + 0.5) as u8)
         .collect();
     GrayFrame {
         width,
@@ -733,18 +783,21 @@ fn gaussian_blur(img: &mut [f32], w: usize, h: usize, sigma: f64) {
     let total: f32 = kernel.iter().sum();
     kernel.iter_mut().for_each(|k| *k /= total);
     let mut tmp = vec![0f32; w * h];
-    let last_x = w as isize - 1;
+    let ru = r as usize;
+    let mut padded = vec![0f32; w + 2 * ru];
     for y in 0..h {
         let row = &img[y * w..(y + 1) * w];
+        padded[ru..ru + w].copy_from_slice(row);
+        let (first, last) = (row[0], row[w - 1]);
+        padded[..ru].iter_mut().for_each(|v| *v = first);
+        padded[ru + w..].iter_mut().for_each(|v| *v = last);
         let out = &mut tmp[y * w..(y + 1) * w];
         for (x, o) in out.iter_mut().enumerate() {
-            let x = x as isize;
-            let mut acc = 0.0;
-            for (k, &kv) in kernel.iter().enumerate() {
-                let xx = (x + k as isize - r).clamp(0, last_x) as usize;
-                acc += row[xx] * kv;
-            }
-            *o = acc;
+            *o = padded[x..x + kernel.len()]
+                .iter()
+                .zip(&kernel)
+                .map(|(a, b)| a * b)
+                .sum();
         }
     }
     let last_y = h as isize - 1;
@@ -823,6 +876,18 @@ mod tests {
                 "occluded6"
             ]
         );
+    }
+
+    #[test]
+    fn random_tokens_are_k1_tokens_of_version_3() {
+        for seed in 0..50 {
+            let t = random_token(seed);
+            assert!(CardToken::parse(&t).is_ok(), "{t}");
+            assert_eq!(t, random_token(seed));
+            let code = QrCode::with_error_correction_level(&t, EcLevel::Q).expect("fits");
+            assert_eq!(code.width(), 29);
+        }
+        assert_ne!(random_token(1), random_token(2));
     }
 
     #[test]
