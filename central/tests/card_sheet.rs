@@ -1,12 +1,16 @@
 //! Round trip of a printable card sheet: real card tokens → PDF → pdftoppm at 200 dpi → each
 //! card's cell cropped by the sheet geometry → the project's QR decoder → the same tokens, each on
 //! its own page and cell. The printed participant numbers are checked as real text (pdftotext).
+//! The SVG's symbol paths are filled into a bitmap and decoded the same way (no SVG rasteriser
+//! is installed on these machines).
 //!
 //! Needs poppler-utils (`pdftoppm`, `pdftotext`) and the IPAexGothic font: `scripts/setup --test`.
 
 #![allow(clippy::unwrap_used)]
 
-use hakaru_central::cards::sheet::{render_pdf, SheetCard, SheetGeometry, SheetOptions};
+use hakaru_central::cards::sheet::{
+    render_pdf, render_svg, SheetCard, SheetGeometry, SheetOptions,
+};
 use hakaru_devices::card::decode::{CardDecoder, QrDecoder};
 use hakaru_devices::card::frame::GrayFrame;
 use hakaru_wire::card::{CardFields, CardToken, TAG_LEN};
@@ -121,9 +125,14 @@ fn read_gray(path: &Path) -> GrayFrame {
     }
 }
 
-/// The part of `page` inside a rectangle given in mm.
+/// The part of a page rendered at [`DPI`] inside a rectangle given in mm.
 fn crop_mm(page: &GrayFrame, x: f64, y: f64, w: f64, h: f64) -> GrayFrame {
-    let px = |mm: f64| (mm / 25.4 * DPI).round() as u32;
+    crop_px(page, DPI / 25.4, x, y, w, h)
+}
+
+/// The part of a page rendered at `px_per_mm` inside a rectangle given in mm.
+fn crop_px(page: &GrayFrame, px_per_mm: f64, x: f64, y: f64, w: f64, h: f64) -> GrayFrame {
+    let px = |mm: f64| (mm * px_per_mm).round() as u32;
     let (x0, y0) = (px(x), px(y));
     let (x1, y1) = (px(x + w).min(page.width), px(y + h).min(page.height));
     let mut data = Vec::with_capacity(((x1 - x0) * (y1 - y0)) as usize);
@@ -238,4 +247,66 @@ fn the_pdf_embeds_a_subset_of_the_font() {
         info.contains("595.276 x 841.89 pts (A4)") || info.contains("(A4)"),
         "{info}"
     );
+}
+
+/// Fills the QR paths of an SVG page (`M x y h w v h h -w z` rectangles, as the writer emits them)
+/// into a white bitmap at `px_per_mm` — no SVG rasteriser is installed, and the paths are the
+/// part a decoder has to read.
+fn fill_svg_paths(svg: &str, width_mm: f64, height_mm: f64, px_per_mm: f64) -> GrayFrame {
+    let (w, h) = (
+        (width_mm * px_per_mm).round() as u32,
+        (height_mm * px_per_mm).round() as u32,
+    );
+    let mut data = vec![255u8; (w * h) as usize];
+    let mut paths = 0;
+    for line in svg.lines().filter(|l| l.starts_with("<path ")) {
+        paths += 1;
+        let d = line.split(" d=\"").nth(1).unwrap().trim_end_matches("\"/>");
+        for rect in d.split('z').filter(|r| !r.is_empty()) {
+            // "M{x} {y}h{w}v{h}h-{w}"
+            let (xy, rest) = rect.trim_start_matches('M').split_once('h').unwrap();
+            let (x, y) = xy.split_once(' ').unwrap();
+            let (rw, rest) = rest.split_once('v').unwrap();
+            let (rh, back) = rest.split_once('h').unwrap();
+            assert_eq!(back, format!("-{rw}"), "{rect}");
+            let [x, y, rw, rh] = [x, y, rw, rh].map(|v| v.parse::<f64>().unwrap() * px_per_mm);
+            for row in y.round() as u32..(y + rh).round() as u32 {
+                for col in x.round() as u32..(x + rw).round() as u32 {
+                    data[(row * w + col) as usize] = 0;
+                }
+            }
+        }
+    }
+    assert!(paths > 0, "no symbol paths in the SVG");
+    GrayFrame {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+#[test]
+fn every_symbol_in_the_svg_decodes_to_its_own_token_in_its_own_cell() {
+    let cards = cards(11);
+    let options = SheetOptions::default();
+    let pages = render_svg(&cards, &options).expect("the sheet renders");
+    assert_eq!(pages.len(), 2);
+    let geometry = SheetGeometry::new(&options).unwrap();
+    // 8 px/mm ≈ 203 dpi: about 10 px a module.
+    let scale = 8.0;
+    let images: Vec<GrayFrame> = pages
+        .iter()
+        .map(|svg| fill_svg_paths(svg, 210.0, 297.0, scale))
+        .collect();
+    let mut decoder = CardDecoder::for_still_images();
+    for (i, card) in cards.iter().enumerate() {
+        let cell = geometry.cell(i);
+        let r = cell.rect;
+        let crop = crop_px(&images[cell.page], scale, r.x, r.y, r.w, r.h);
+        assert_eq!(decoder.decode(&crop), vec![card.token.clone()], "card {i}");
+        // Its number is printed as text on the same page, and nowhere else.
+        let text = format!(">{}</text>", card.participant);
+        assert!(pages[cell.page].contains(&text), "card {i}");
+        assert!(!pages[1 - cell.page].contains(&text), "card {i}");
+    }
 }
