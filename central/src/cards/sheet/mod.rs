@@ -197,3 +197,35 @@ pub enum SheetError {
     )]
     Pdf(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_names_no_participant() {
+        let card = SheetCard {
+            token: "K1AEACUAAB4JAAAA2OEADWPG5MQQW2NVYBHU".to_string(),
+            participant: "0012345".to_string(),
+            program_name: "はかる市".to_string(),
+        };
+        let shown = format!("{card:?}");
+        assert!(
+            !shown.contains("K1AE") && !shown.contains("0012345"),
+            "{shown}"
+        );
+        assert!(shown.contains("はかる市"));
+    }
+
+    #[test]
+    fn the_defaults_are_the_recommended_print() {
+        let o = SheetOptions::default();
+        assert_eq!((o.page_width_mm, o.page_height_mm), (210.0, 297.0));
+        assert_eq!((o.card_width_mm, o.card_height_mm), (85.6, 54.0));
+        assert_eq!(o.columns * o.rows, 10);
+        assert_eq!(o.symbol_mm, 38.0);
+        assert_eq!(o.quiet_zone_modules, 4);
+        assert_eq!(o.ec_level, EcLevel::Q);
+        assert_eq!(o.font_path, PathBuf::from(DEFAULT_FONT_PATH));
+    }
+}
