@@ -36,6 +36,13 @@ pub struct MalformedCredential;
 #[error("乱数を取得できません / the operating system gave no random bytes: {0}")]
 pub struct NoRandomness(String);
 
+impl NoRandomness {
+    /// The error with the operating system's words.
+    pub fn new(detail: String) -> NoRandomness {
+        NoRandomness(detail)
+    }
+}
+
 impl Credential {
     /// A new credential with a random id and secret.
     pub fn generate() -> Result<Credential, NoRandomness> {

@@ -5,8 +5,10 @@
 //! acknowledgement. Storage sits behind one trait ([`storage::Storage`]) with an embedded SQLite
 //! backend and a PostgreSQL backend for large programs.
 //!
-//! Deliberately not here: anything a kiosk shows (the station and UI crates) and card printing
-//! (the cards issue).
+//! It is also the only place participant cards are made ([`cards`]): it holds each program's
+//! card key and prints card sheets.
+//!
+//! Deliberately not here: anything a kiosk shows (the station and UI crates).
 
 pub mod api;
 pub mod auth;

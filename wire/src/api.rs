@@ -6,6 +6,7 @@
 //! Deliberately not here: routes, status codes and authentication (the server's `api` module),
 //! storage, and the station's retry policy.
 
+use crate::card::{CardFields, TagHash};
 use crate::event::{EventId, OutboxEvent, Sex};
 use crate::time::Timestamp;
 use std::fmt;
@@ -119,6 +120,8 @@ pub struct PointsAward {
 /// `GET /v1/changes?since=N`: roster, cards, documents, purposes and staff changed after a cursor.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChangesPage {
+    /// The program's code in card tokens: a card with another code belongs to another program.
+    pub card_program: u16,
     /// Changes in cursor order.
     pub changes: Vec<Change>,
     /// Pass this as `since` next time (equal to the request's when nothing changed).
@@ -263,13 +266,18 @@ pub enum CardStatus {
     Revoked,
 }
 
-/// A card and whether it may be used.
+/// A card, what a station needs to recognise it, and whether it may be used.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CardState {
-    /// The card's serial.
-    pub card_serial: String,
-    /// Pseudonymous participant number.
+    /// Pseudonymous participant number of the card's holder.
     pub participant: String,
+    /// What the card's token says: program code, holder number, serial, issue day.
+    pub card: CardFields,
+    /// SHA-256 of the card's tag: a scanned card is genuine when its tag hashes to this. (The
+    /// key that makes tags never leaves the central server.)
+    pub tag_sha256: TagHash,
+    /// Last day the card may be used (days since 1970-01-01), when the program limits it.
+    pub expires_day: Option<u16>,
     /// Active or revoked.
     pub status: CardStatus,
 }
@@ -510,8 +518,15 @@ mod tests {
         let change = Change {
             seq: 7,
             change: ChangeKind::Card(CardState {
-                card_serial: "C1".into(),
                 participant: "A-1".into(),
+                card: CardFields {
+                    program: 1,
+                    holder: 9,
+                    serial: 2,
+                    issued_day: 20_000,
+                },
+                tag_sha256: crate::card::TagHash::of(&[7; crate::card::TAG_LEN]),
+                expires_day: None,
                 status: CardStatus::Revoked,
             }),
         };

@@ -55,9 +55,8 @@ pub enum EventKind {
     MeasurementRecorded(MeasurementRecorded),
     /// A participant gave, refused or withdrew consent.
     ConsentRecorded(ConsentRecorded),
-    /// A card was issued to a participant.
-    CardIssued(CardEvent),
-    /// A card was revoked (lost, replaced, participant left).
+    /// Staff revoked a card at the station (lost or damaged). Cards are issued only by the
+    /// central server, which holds the program's card key, so there is no station "issued" event.
     CardRevoked(CardEvent),
     /// A technician recorded a calibration or reference-weight check (filled by the calibration issue).
     CalibrationRecorded(CalibrationRecorded),
@@ -71,7 +70,6 @@ impl EventKind {
         match self {
             EventKind::MeasurementRecorded(_) => "measurement_recorded",
             EventKind::ConsentRecorded(_) => "consent_recorded",
-            EventKind::CardIssued(_) => "card_issued",
             EventKind::CardRevoked(_) => "card_revoked",
             EventKind::CalibrationRecorded(_) => "calibration_recorded",
             EventKind::ParticipantRegistered(_) => "participant_registered",
@@ -192,11 +190,11 @@ impl fmt::Debug for ConsentRecorded {
     }
 }
 
-/// A card issued to or revoked from a participant.
+/// A card revoked at a station.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CardEvent {
-    /// The card's serial as printed/encoded on it.
-    pub card_serial: String,
+    /// The card's id, `holder-serial` ([`crate::card::CardFields::card_id`]).
+    pub card_id: String,
     /// Pseudonymous participant number.
     pub participant: String,
 }
@@ -319,7 +317,7 @@ mod tests {
         };
         assert!(!format!("{consent:?}").contains("A-000123"));
         let card = CardEvent {
-            card_serial: "C-9".into(),
+            card_id: "77-1".into(),
             participant: "A-000123".into(),
         };
         assert!(!format!("{card:?}").contains("A-000123"));

@@ -5,12 +5,14 @@
 //! Deliberately not here: SQL, transactions and the clock. Backends load what these functions
 //! need, call them, and write what they return.
 
-use super::{Direction, LedgerEntry, StationContext, StorageError, ENTRUSTED_TRANSFER};
+use super::{CardRecord, Direction, LedgerEntry, StationContext, StorageError, ENTRUSTED_TRANSFER};
+use crate::cards::key::CardKey;
 use crate::points::{Decision, PointsRules};
 use hakaru_wire::api::{
-    Ack, AckOutcome, CardStatus, Change, ChangeKind, HeldReason, ParticipantStatus, PointsAward,
-    PointsBalance, RosterEntry, UploadRequest,
+    Ack, AckOutcome, CardState, CardStatus, Change, ChangeKind, HeldReason, ParticipantStatus,
+    PointsAward, PointsBalance, RosterEntry, UploadRequest,
 };
+use hakaru_wire::card::{CardFields, CardToken, TagHash};
 use hakaru_wire::{
     ConsentAction, EventId, EventKind, OutboxEvent, ParticipantRegistered, Timestamp,
 };
@@ -77,7 +79,7 @@ pub fn event_participant(kind: &EventKind) -> Option<&str> {
     match kind {
         EventKind::MeasurementRecorded(m) => Some(&m.participant),
         EventKind::ConsentRecorded(c) => Some(&c.participant),
-        EventKind::CardIssued(c) | EventKind::CardRevoked(c) => Some(&c.participant),
+        EventKind::CardRevoked(c) => Some(&c.participant),
         EventKind::ParticipantRegistered(p) => Some(&p.participant),
         EventKind::CalibrationRecorded(_) => None,
     }
@@ -89,7 +91,7 @@ pub fn ledger_item(kind: &EventKind) -> Option<&'static str> {
         EventKind::MeasurementRecorded(_) => Some(item::MEASUREMENT),
         EventKind::ConsentRecorded(_) => Some(item::CONSENT),
         EventKind::ParticipantRegistered(_) => Some(item::ROSTER_PROFILE),
-        EventKind::CardIssued(_) | EventKind::CardRevoked(_) => Some(item::CARD),
+        EventKind::CardRevoked(_) => Some(item::CARD),
         EventKind::CalibrationRecorded(_) => None,
     }
 }
@@ -299,29 +301,164 @@ pub struct StoredCard<'a> {
     pub status: CardStatus,
 }
 
-/// What a card event does, given the card stored under its serial.
+/// What a station's `card_revoked` event does, given the card stored under its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardStep {
-    /// Unknown serial: insert with this status and append a change.
-    Insert(CardStatus),
     /// Known, same participant, active: set revoked and append a change.
     Revoke,
-    /// Nothing to write (already so; a revoked card is never re-activated by an event).
+    /// Nothing to write: already revoked, or a card the server never issued (it cannot be
+    /// scanned anywhere, so there is nothing to revoke).
     Nothing,
     /// The card belongs to another participant: hold.
     Conflict,
 }
 
-/// Decides `card_issued` (`revoke = false`) or `card_revoked` (`revoke = true`) for a
-/// participant known to be on the roster.
-pub fn card_step(revoke: bool, existing: Option<StoredCard<'_>>, participant: &str) -> CardStep {
+/// Decides a station's `card_revoked` for a participant known to be on the roster. A card is
+/// never re-activated by an event: only the central server issues cards.
+pub fn card_step(existing: Option<StoredCard<'_>>, participant: &str) -> CardStep {
     match existing {
-        None if revoke => CardStep::Insert(CardStatus::Revoked),
-        None => CardStep::Insert(CardStatus::Active),
+        None => CardStep::Nothing,
         Some(c) if c.participant != participant => CardStep::Conflict,
-        Some(c) if revoke && c.status == CardStatus::Active => CardStep::Revoke,
+        Some(c) if c.status == CardStatus::Active => CardStep::Revoke,
         Some(_) => CardStep::Nothing,
     }
+}
+
+/// The serial of a holder's next card, after the highest one issued so far.
+pub fn next_card_serial(highest: Option<i64>) -> Result<u16, StorageError> {
+    let next = highest.unwrap_or(0) + 1;
+    u16::try_from(next).map_err(|_| {
+        StorageError::Invalid(
+            "この参加者のカードは発行できる上限に達しました。新しい参加者番号で登録してください / \
+             this participant has had the most cards one holder number allows: register them again"
+                .into(),
+        )
+    })
+}
+
+/// A card-holder number as stored (1 ..= u32::MAX).
+pub fn card_holder(stored: i64) -> Result<u32, StorageError> {
+    u32::try_from(stored)
+        .ok()
+        .filter(|h| *h >= 1)
+        .ok_or_else(|| {
+            StorageError::Backend(format!("stored card holder {stored} is out of range"))
+        })
+}
+
+/// A 16-bit number as stored (card code, serial, day).
+pub fn stored_u16(what: &str, stored: i64) -> Result<u16, StorageError> {
+    u16::try_from(stored)
+        .map_err(|_| StorageError::Backend(format!("stored {what} {stored} is out of range")))
+}
+
+/// The feed body of a card.
+pub fn card_state(
+    participant: &str,
+    token: &CardToken,
+    expires_day: Option<u16>,
+    status: CardStatus,
+) -> CardState {
+    CardState {
+        participant: participant.to_owned(),
+        card: token.fields(),
+        tag_sha256: token.tag_hash(),
+        expires_day,
+        status,
+    }
+}
+
+/// A card row as both backends store it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardRow {
+    /// Pseudonymous participant number.
+    pub participant: String,
+    /// Card-holder number.
+    pub holder: i64,
+    /// Serial.
+    pub serial: i64,
+    /// Issue day.
+    pub issued_day: i64,
+    /// Last day of use.
+    pub expires_day: Option<i64>,
+    /// SHA-256 of the tag, hex.
+    pub tag_sha256: String,
+    /// Active or revoked.
+    pub status: CardStatus,
+}
+
+impl std::fmt::Debug for CardRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardRow")
+            .field("holder", &self.holder)
+            .field("serial", &self.serial)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The feed body of a stored card, in the program with this card code.
+pub fn card_state_from_row(code: u16, row: CardRow) -> Result<CardState, StorageError> {
+    Ok(CardState {
+        card: CardFields {
+            program: code,
+            holder: card_holder(row.holder)?,
+            serial: stored_u16("serial", row.serial)?,
+            issued_day: stored_u16("issued day", row.issued_day)?,
+        },
+        tag_sha256: TagHash::from_hex(&row.tag_sha256)
+            .ok_or_else(|| StorageError::Backend("stored card tag hash is damaged".into()))?,
+        expires_day: row
+            .expires_day
+            .map(|d| stored_u16("expiry day", d))
+            .transpose()?,
+        status: row.status,
+        participant: row.participant,
+    })
+}
+
+/// A stored card row (holder, serial, issued day, expiry day as stored) as the admin tools see
+/// it, its token made again with the program's key.
+pub fn card_record(
+    key: &CardKey,
+    code: u16,
+    participant: String,
+    (holder, serial, issued_day, expires_day): (i64, i64, i64, Option<i64>),
+    status: CardStatus,
+) -> Result<CardRecord, StorageError> {
+    let token = key.mint(CardFields {
+        program: code,
+        holder: card_holder(holder)?,
+        serial: stored_u16("serial", serial)?,
+        issued_day: stored_u16("issued day", issued_day)?,
+    });
+    Ok(CardRecord {
+        participant,
+        token,
+        expires_day: expires_day
+            .map(|d| stored_u16("expiry day", d))
+            .transpose()?,
+        status,
+    })
+}
+
+/// The program's card key from its stored bytes.
+pub fn card_key(stored: &[u8]) -> Result<CardKey, StorageError> {
+    CardKey::from_bytes(stored).map_err(|e| StorageError::Backend(e.to_string()))
+}
+
+/// A new card key for a program's first issuance.
+pub fn new_card_key() -> Result<CardKey, StorageError> {
+    CardKey::generate().map_err(|e| StorageError::Unavailable(e.to_string()))
+}
+
+/// The refusal to issue a card to a participant who is not taking part.
+pub fn card_for_inactive_participant() -> StorageError {
+    StorageError::Invalid(
+        "参加を終了した参加者にはカードを発行できません。先に参加者の状態を戻してください / \
+         cards are issued only to active participants: restore the participant first"
+            .into(),
+    )
 }
 
 /// The points part of a measurement's acknowledgement.
@@ -377,14 +514,6 @@ pub fn already_cancelled(award: Uuid) -> StorageError {
     ))
 }
 
-/// The refusal of a card that belongs to another participant (admin `put_card`).
-pub fn card_of_another_participant(serial: &str) -> StorageError {
-    StorageError::Invalid(format!(
-        "カード {serial} は別の参加者のものです。新しいカードを発行してください / \
-         card {serial} belongs to another participant: issue a new card"
-    ))
-}
-
 /// A new UUIDv7 whose timestamp is `now` (the random part comes from the OS).
 pub fn new_id(now: Timestamp) -> Uuid {
     let ms = u64::try_from(now.as_unix_ms()).unwrap_or(0);
@@ -411,7 +540,7 @@ mod tests {
     use super::*;
     use crate::ids::{ProgramId, StationId};
     use crate::points::decide;
-    use hakaru_wire::api::{CardState, ParticipantRemoved, PurposeDef, RemovalReason};
+    use hakaru_wire::api::{ParticipantRemoved, PurposeDef, RemovalReason};
     use hakaru_wire::{
         CalibrationRecorded, CardEvent, ConsentMethod, ConsentRecorded, MeasurementRecorded, Sex,
     };
@@ -462,7 +591,7 @@ mod tests {
 
     fn card(p: &str) -> EventKind {
         EventKind::CardRevoked(CardEvent {
-            card_serial: "C-1".into(),
+            card_id: "12-1".into(),
             participant: p.into(),
         })
     }
@@ -576,11 +705,20 @@ mod tests {
             },
             Change {
                 seq: 3,
-                change: ChangeKind::Card(CardState {
-                    card_serial: "C-1".into(),
-                    participant: "B-2".into(),
-                    status: CardStatus::Active,
-                }),
+                change: ChangeKind::Card(card_state(
+                    "B-2",
+                    &CardToken::from_parts(
+                        hakaru_wire::card::CardFields {
+                            program: 1,
+                            holder: 12,
+                            serial: 1,
+                            issued_day: 20_780,
+                        },
+                        [3; hakaru_wire::card::TAG_LEN],
+                    ),
+                    None,
+                    CardStatus::Active,
+                )),
             },
             Change {
                 seq: 4,
@@ -654,7 +792,7 @@ mod tests {
     }
 
     #[test]
-    fn card_events_follow_the_card_owner_and_never_reactivate() {
+    fn a_stations_revocation_follows_the_card_owner_and_never_reactivates() {
         let active = |p| StoredCard {
             participant: p,
             status: CardStatus::Active,
@@ -663,20 +801,21 @@ mod tests {
             participant: p,
             status: CardStatus::Revoked,
         };
-        assert_eq!(
-            card_step(false, None, "A"),
-            CardStep::Insert(CardStatus::Active)
-        );
-        assert_eq!(
-            card_step(true, None, "A"),
-            CardStep::Insert(CardStatus::Revoked)
-        );
-        assert_eq!(card_step(false, Some(active("A")), "A"), CardStep::Nothing);
-        assert_eq!(card_step(false, Some(revoked("A")), "A"), CardStep::Nothing);
-        assert_eq!(card_step(true, Some(active("A")), "A"), CardStep::Revoke);
-        assert_eq!(card_step(true, Some(revoked("A")), "A"), CardStep::Nothing);
-        assert_eq!(card_step(false, Some(active("B")), "A"), CardStep::Conflict);
-        assert_eq!(card_step(true, Some(revoked("B")), "A"), CardStep::Conflict);
+        assert_eq!(card_step(None, "A"), CardStep::Nothing);
+        assert_eq!(card_step(Some(active("A")), "A"), CardStep::Revoke);
+        assert_eq!(card_step(Some(revoked("A")), "A"), CardStep::Nothing);
+        assert_eq!(card_step(Some(active("B")), "A"), CardStep::Conflict);
+        assert_eq!(card_step(Some(revoked("B")), "A"), CardStep::Conflict);
+    }
+
+    #[test]
+    fn serials_count_from_one_and_stop_at_the_token_limit() {
+        assert_eq!(next_card_serial(None).unwrap(), 1);
+        assert_eq!(next_card_serial(Some(4)).unwrap(), 5);
+        assert!(next_card_serial(Some(65_535)).is_err());
+        assert!(card_holder(0).is_err());
+        assert_eq!(card_holder(4_294_967_295).unwrap(), u32::MAX);
+        assert!(card_holder(4_294_967_296).is_err());
     }
 
     #[test]

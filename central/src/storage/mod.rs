@@ -32,9 +32,10 @@ pub mod sqlite;
 use crate::ids::{CredentialId, MunicipalityId, ProgramId, StationId};
 use crate::points::PointsRules;
 use hakaru_wire::api::{
-    CardState, ChangesPage, History, PointsBalance, PolicyDocument, PurposeDef, RosterEntry,
+    CardStatus, ChangesPage, History, PointsBalance, PolicyDocument, PurposeDef, RosterEntry,
     StaffAccount, UploadRequest, UploadResponse,
 };
+use hakaru_wire::card::{CardFields, CardToken};
 use hakaru_wire::{EventId, Timestamp};
 use std::fmt;
 use uuid::Uuid;
@@ -115,12 +116,98 @@ pub struct NewProgram {
 pub struct Program {
     /// Its id.
     pub id: ProgramId,
+    /// Its code in card tokens (assigned at creation, 1, 2, … across the server).
+    pub card_code: u16,
     /// Japanese name.
     pub name_ja: String,
     /// English name.
     pub name_en: String,
     /// Points rules in force.
     pub rules: PointsRules,
+}
+
+/// When a new card is issued and how long it may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardIssue {
+    /// Issue date, days since 1970-01-01 (the Japanese calendar date).
+    pub issued_day: u16,
+    /// Last day of use, if the program limits it.
+    pub expires_day: Option<u16>,
+}
+
+/// A card just issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCard {
+    /// What to print in the QR code (`Debug` hides the holder and the tag).
+    pub token: CardToken,
+    /// The participant's cards this issuance revoked.
+    pub revoked: Vec<CardId>,
+}
+
+/// A card as the admin tools list and print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardRecord {
+    /// Pseudonymous participant number.
+    pub participant: String,
+    /// The card's token, made again from the program's card key.
+    pub token: CardToken,
+    /// Last day of use, if limited.
+    pub expires_day: Option<u16>,
+    /// Active or revoked.
+    pub status: CardStatus,
+}
+
+impl fmt::Debug for CardRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardRecord")
+            .field("participant", &format_args!("<redacted>"))
+            .field("token", &self.token)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A card's id within a program: holder number and serial, written `holder-serial`. Not
+/// personal on its own (the roster maps holders to participants), so admin tools show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CardId {
+    /// Card-holder number.
+    pub holder: u32,
+    /// Which of the holder's cards.
+    pub serial: u16,
+}
+
+impl CardId {
+    /// The id of a card with these fields.
+    pub fn of(fields: &CardFields) -> CardId {
+        CardId {
+            holder: fields.holder,
+            serial: fields.serial,
+        }
+    }
+}
+
+impl fmt::Display for CardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.holder, self.serial)
+    }
+}
+
+impl std::str::FromStr for CardId {
+    type Err = StorageError;
+    fn from_str(text: &str) -> Result<CardId, StorageError> {
+        let invalid = || {
+            StorageError::Invalid(format!(
+                "カード番号は「保有者番号-連番」の形で指定してください（例 12-1）: {text} / \
+                 a card id is holder-serial, e.g. 12-1: {text}"
+            ))
+        };
+        let (holder, serial) = text.trim().split_once('-').ok_or_else(invalid)?;
+        Ok(CardId {
+            holder: holder.parse().map_err(|_| invalid())?,
+            serial: serial.parse().map_err(|_| invalid())?,
+        })
+    }
 }
 
 /// A new municipality in a program.
@@ -356,13 +443,31 @@ pub trait Storage: Send + Sync + 'static {
         entry: &RosterEntry,
         now: Timestamp,
     ) -> Result<(), StorageError>;
-    /// Adds or replaces a card's state; a card belongs to one participant for ever.
-    async fn put_card(
+    /// Issues a new card to an active participant, in one transaction: their card-holder number
+    /// (assigned at their first card), the next serial, the tag made with the program's card key
+    /// (created at the program's first issuance), and their earlier active cards revoked. Each
+    /// card written is appended to the change feed.
+    async fn issue_card(
         &self,
         program: &ProgramId,
-        card: &CardState,
+        participant: &str,
+        issue: CardIssue,
         now: Timestamp,
-    ) -> Result<(), StorageError>;
+    ) -> Result<IssuedCard, StorageError>;
+    /// Revokes one card (lost, damaged); `Ok(false)` when it was revoked already.
+    async fn revoke_card(
+        &self,
+        program: &ProgramId,
+        card: CardId,
+        now: Timestamp,
+    ) -> Result<bool, StorageError>;
+    /// The program's cards (of these participants only, when given), newest first per
+    /// participant, each with its token made again from the card key (for printing).
+    async fn cards(
+        &self,
+        program: &ProgramId,
+        participants: Option<Vec<String>>,
+    ) -> Result<Vec<CardRecord>, StorageError>;
     /// Publishes a policy document version (kind, version, language are unique).
     async fn publish_document(
         &self,

@@ -478,7 +478,7 @@ pub async fn held_events_are_listed_for_the_administrator(s: Arc<dyn Storage>) {
         vec![
             measurement(&w.a2, 1, "A-404", t(0, 0)),
             measurement(&w.a2, 2, "A-1", t(0, 0)),
-            card_issued(&w.a2, 3, "C-1", "A-404"),
+            card_revoked(&w.a2, 3, "1-1", "A-404"),
         ],
         t(0, 2),
     )
@@ -498,7 +498,7 @@ pub async fn held_events_are_listed_for_the_administrator(s: Arc<dyn Storage>) {
     let m = held.iter().find(|h| h.id == eid(1)).unwrap();
     assert_eq!(m.kind, "measurement_recorded");
     let c = held.iter().find(|h| h.id == eid(3)).unwrap();
-    assert_eq!(c.kind, "card_issued");
+    assert_eq!(c.kind, "card_revoked");
     let b = w.s.held_events(&w.pb).await.unwrap();
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].id, eid(4));
@@ -798,7 +798,7 @@ pub async fn the_office_balance_matches_the_station_view_without_a_ledger_entry(
 
 // --- cards, calibrations -----------------------------------------------------------------------
 
-pub async fn card_events_issue_revoke_and_conflict(s: Arc<dyn Storage>) {
+pub async fn cards_are_issued_signed_reissued_and_revoked(s: Arc<dyn Storage>) {
     let w = seed(s).await;
     w.enrol("A-1", 100).await;
     w.enrol("A-2", 101).await;
@@ -807,26 +807,113 @@ pub async fn card_events_issue_revoke_and_conflict(s: Arc<dyn Storage>) {
             .await
             .unwrap()
             .next_cursor;
-    let outcomes = |r: &UploadResponse| r.acks.iter().map(held_reason).collect::<Vec<_>>();
+    let code = w.s.program(&w.pa).await.unwrap().unwrap().card_code;
+    let code_b = w.s.program(&w.pb).await.unwrap().unwrap().card_code;
+    assert_ne!(code, code_b, "each program has its own card code");
 
-    let r = w
-        .upload(
-            &w.a1,
-            vec![
-                card_issued(&w.a1, 1, "C-1", "A-1"),
-                card_issued(&w.a1, 2, "C-1", "A-1"), // again: no-op
-                card_issued(&w.a1, 3, "C-1", "A-2"), // another's card
-                card_issued(&w.a1, 4, "C-9", "A-404"),
-            ],
+    let first = w.issue("A-1").await;
+    let f = first.token.fields();
+    assert_eq!((f.program, f.serial, f.issued_day), (code, 1, ISSUE_DAY));
+    assert!(first.revoked.is_empty());
+    let other = w.issue("A-2").await;
+    assert_ne!(
+        other.token.fields().holder,
+        f.holder,
+        "one holder number per participant"
+    );
+    // A reissue keeps the holder number, takes the next serial and revokes the earlier card.
+    let second = w.issue("A-1").await;
+    let f2 = second.token.fields();
+    assert_eq!((f2.holder, f2.serial), (f.holder, 2));
+    assert_eq!(second.revoked, [CardId::of(&f)]);
+    assert_ne!(second.token.tag(), first.token.tag());
+
+    let page = w.s.changes_since(&w.a1, start, 1000, now()).await.unwrap();
+    assert_eq!(page.card_program, code);
+    assert_eq!(
+        page.changes
+            .iter()
+            .map(|c| c.change.clone())
+            .collect::<Vec<_>>(),
+        [
+            ChangeKind::Card(card(&first, "A-1", CardStatus::Active)),
+            ChangeKind::Card(card(&other, "A-2", CardStatus::Active)),
+            ChangeKind::Card(card(&first, "A-1", CardStatus::Revoked)),
+            ChangeKind::Card(card(&second, "A-1", CardStatus::Active)),
+        ]
+    );
+
+    // Listing makes the same tokens again from the program's key, newest first.
+    let listed = w.s.cards(&w.pa, Some(vec!["A-1".into()])).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|c| (c.participant.as_str(), c.token.clone(), c.status))
+            .collect::<Vec<_>>(),
+        [
+            ("A-1", second.token.clone(), CardStatus::Active),
+            ("A-1", first.token.clone(), CardStatus::Revoked),
+        ]
+    );
+    assert_eq!(w.s.cards(&w.pa, None).await.unwrap().len(), 3);
+    assert_eq!(w.s.cards(&w.pb, None).await.unwrap().len(), 0);
+
+    // The administrator revokes a lost card once; an unknown card is not found.
+    let lost = CardId::of(&other.token.fields());
+    assert!(w.s.revoke_card(&w.pa, lost, now()).await.unwrap());
+    assert!(!w.s.revoke_card(&w.pa, lost, now()).await.unwrap());
+    assert_not_found(
+        w.s.revoke_card(
+            &w.pa,
+            CardId {
+                holder: 9_999,
+                serial: 1,
+            },
             now(),
         )
-        .await;
+        .await,
+    );
+    let page =
+        w.s.changes_since(&w.a1, page.next_cursor, 1000, now())
+            .await
+            .unwrap();
     assert_eq!(
-        outcomes(&r),
+        page.changes
+            .iter()
+            .map(|c| c.change.clone())
+            .collect::<Vec<_>>(),
+        [ChangeKind::Card(card(&other, "A-2", CardStatus::Revoked))]
+    );
+}
+
+pub async fn stations_revoke_cards_by_id(s: Arc<dyn Storage>) {
+    let w = seed(s).await;
+    w.enrol("A-1", 100).await;
+    w.enrol("A-2", 101).await;
+    let issued = w.issue("A-1").await;
+    let id = CardId::of(&issued.token.fields()).to_string();
+    let start =
+        w.s.changes_since(&w.a1, 0, 1000, now())
+            .await
+            .unwrap()
+            .next_cursor;
+    let batch = vec![
+        card_revoked(&w.a2, 5, &id, "A-2"), // another's card
+        card_revoked(&w.a2, 6, &id, "A-1"),
+        card_revoked(&w.a2, 7, &id, "A-1"), // already revoked: no change
+        card_revoked(&w.a2, 8, "9999-1", "A-1"), // never issued: nothing to revoke
+        card_revoked(&w.a2, 9, "not-an-id", "A-1"),
+        card_revoked(&w.a2, 10, &id, "A-404"),
+    ];
+    let r = w.upload(&w.a2, batch.clone(), now()).await;
+    assert_eq!(
+        r.acks.iter().map(held_reason).collect::<Vec<_>>(),
         [
-            None,
-            None,
             Some(HeldReason::CardConflict),
+            None,
+            None,
+            None,
+            None,
             Some(HeldReason::UnknownParticipant)
         ]
     );
@@ -836,54 +923,13 @@ pub async fn card_events_issue_revoke_and_conflict(s: Arc<dyn Storage>) {
             .iter()
             .map(|c| c.change.clone())
             .collect::<Vec<_>>(),
-        [ChangeKind::Card(card("C-1", "A-1", CardStatus::Active))]
+        [ChangeKind::Card(card(&issued, "A-1", CardStatus::Revoked))]
     );
-
-    let r = w
-        .upload(
-            &w.a2,
-            vec![
-                card_revoked(&w.a2, 5, "C-1", "A-2"), // another's card
-                card_revoked(&w.a2, 6, "C-1", "A-1"),
-                card_revoked(&w.a2, 7, "C-1", "A-1"), // already revoked: no change
-                card_issued(&w.a2, 8, "C-1", "A-1"),  // a revoked card stays revoked
-                card_revoked(&w.a2, 9, "C-2", "A-2"), // unknown serial: stored revoked
-                card_revoked(&w.a2, 10, "C-3", "A-404"),
-            ],
-            now(),
-        )
-        .await;
-    assert_eq!(
-        outcomes(&r),
-        [
-            Some(HeldReason::CardConflict),
-            None,
-            None,
-            None,
-            None,
-            Some(HeldReason::UnknownParticipant)
-        ]
-    );
-    let page = w.s.changes_since(&w.a1, start, 1000, now()).await.unwrap();
-    assert_eq!(
-        page.changes
-            .iter()
-            .map(|c| c.change.clone())
-            .collect::<Vec<_>>(),
-        [
-            ChangeKind::Card(card("C-1", "A-1", CardStatus::Active)),
-            ChangeKind::Card(card("C-1", "A-1", CardStatus::Revoked)),
-            ChangeKind::Card(card("C-2", "A-2", CardStatus::Revoked)),
-        ]
-    );
-    // The admin may issue C-2 again to its owner, not to another.
-    w.s.put_card(&w.pa, &card("C-2", "A-2", CardStatus::Active), now())
-        .await
-        .unwrap();
-    assert_invalid(
-        w.s.put_card(&w.pa, &card("C-2", "A-1", CardStatus::Active), now())
-            .await,
-    );
+    // A replay answers the same and changes nothing.
+    let again = w.upload(&w.a2, batch, now()).await;
+    assert_eq!(again.acks, r.acks);
+    let page2 = w.s.changes_since(&w.a1, start, 1000, now()).await.unwrap();
+    assert_eq!(page2.changes.len(), 1);
 }
 
 pub async fn calibrations_are_accepted_without_a_ledger_entry(s: Arc<dyn Storage>) {
@@ -914,7 +960,7 @@ pub async fn uploads_are_in_the_ledger(s: Arc<dyn Storage>) {
         consent(&w.a2, 1, "A-2", ConsentAction::Given, t(0, -1)),
         measurement(&w.a2, 2, "A-2", t(0, 0)),
         measurement(&w.a2, 3, "A-1", t(0, 0)), // held: still received
-        card_issued(&w.a2, 4, "C-1", "A-1"),
+        card_revoked(&w.a2, 4, "1-1", "A-1"),
         calibration(&w.a2, 5),
     ];
     w.upload(&w.a2, events.clone(), t(0, 2)).await;
@@ -945,12 +991,11 @@ pub async fn uploads_are_in_the_ledger(s: Arc<dyn Storage>) {
 /// Puts one of each admin change into program A; returns what the feed must carry, in order.
 async fn one_of_each(w: &World) -> Vec<ChangeKind> {
     let entry = roster("A-1");
-    let c = card("C-1", "A-1", CardStatus::Active);
     let d = document("2026-04");
     let p = purpose("measurement");
     let st = staff("tanaka");
     w.s.put_participant(&w.pa, &entry, t(0, 0)).await.unwrap();
-    w.s.put_card(&w.pa, &c, t(0, 0)).await.unwrap();
+    let c = card(&w.issue("A-1").await, "A-1", CardStatus::Active);
     w.s.publish_document(&w.pa, &d, t(0, 0)).await.unwrap();
     w.s.put_purpose(&w.pa, &p, t(0, 0)).await.unwrap();
     w.s.put_staff(&w.pa, &st, t(0, 0)).await.unwrap();
@@ -1087,47 +1132,28 @@ pub async fn change_pages_with_personal_data_are_in_the_ledger(s: Arc<dyn Storag
     assert_eq!(w.ledger_a().await.len(), 1);
 }
 
-pub async fn put_card_refuses_another_participants_card(s: Arc<dyn Storage>) {
+pub async fn cards_are_issued_only_to_active_participants_on_the_roster(s: Arc<dyn Storage>) {
     let w = seed(s).await;
-    for p in ["A-1", "A-2"] {
-        w.s.put_participant(&w.pa, &roster(p), now()).await.unwrap();
-    }
-    w.s.put_card(&w.pa, &card("C-1", "A-1", CardStatus::Active), now())
-        .await
-        .unwrap();
-    let before = w.s.changes_since(&w.a1, 0, 1000, now()).await.unwrap();
-    assert_invalid(
-        w.s.put_card(&w.pa, &card("C-1", "A-2", CardStatus::Active), now())
-            .await,
-    );
-    // Revoking it for its owner works and is a change.
-    w.s.put_card(&w.pa, &card("C-1", "A-1", CardStatus::Revoked), now())
-        .await
-        .unwrap();
-    let after =
-        w.s.changes_since(&w.a1, before.next_cursor, 1000, now())
-            .await
-            .unwrap();
-    assert_eq!(
-        after
-            .changes
-            .iter()
-            .map(|c| c.change.clone())
-            .collect::<Vec<_>>(),
-        [ChangeKind::Card(card("C-1", "A-1", CardStatus::Revoked))]
-    );
-    // A card for someone not on the roster is refused.
-    assert_not_found(
-        w.s.put_card(&w.pa, &card("C-5", "A-404", CardStatus::Active), now())
-            .await,
-    );
-    // A card serial is per program: program B may use the same serial.
+    let issue = CardIssue {
+        issued_day: ISSUE_DAY,
+        expires_day: Some(ISSUE_DAY + 365),
+    };
+    assert_not_found(w.s.issue_card(&w.pa, "A-404", issue, now()).await);
+    let mut left = roster("A-3");
+    left.status = ParticipantStatus::Withdrawn;
+    w.s.put_participant(&w.pa, &left, now()).await.unwrap();
+    assert_invalid(w.s.issue_card(&w.pa, "A-3", issue, now()).await);
+    // Program B's participant is not on program A's roster; program B numbers its own holders.
     w.s.put_participant(&w.pb, &roster("B-1"), now())
         .await
         .unwrap();
-    w.s.put_card(&w.pb, &card("C-1", "B-1", CardStatus::Active), now())
-        .await
-        .unwrap();
+    assert_not_found(w.s.issue_card(&w.pa, "B-1", issue, now()).await);
+    let b = w.s.issue_card(&w.pb, "B-1", issue, now()).await.unwrap();
+    assert_eq!(b.token.fields().holder, 1);
+    let listed = w.s.cards(&w.pb, None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].expires_day, Some(ISSUE_DAY + 365));
+    assert_eq!(listed[0].token, b.token);
 }
 
 pub async fn publishing_a_document_twice_is_refused(s: Arc<dyn Storage>) {
@@ -1163,10 +1189,23 @@ pub async fn unknown_programs_are_not_found(s: Arc<dyn Storage>) {
     let w = seed(s).await;
     let p = program_id("nowhere");
     assert_not_found(w.s.put_participant(&p, &roster("A-1"), now()).await);
+    let issue = CardIssue {
+        issued_day: ISSUE_DAY,
+        expires_day: None,
+    };
+    assert_not_found(w.s.issue_card(&p, "A-1", issue, now()).await);
     assert_not_found(
-        w.s.put_card(&p, &card("C-1", "A-1", CardStatus::Active), now())
-            .await,
+        w.s.revoke_card(
+            &p,
+            CardId {
+                holder: 1,
+                serial: 1,
+            },
+            now(),
+        )
+        .await,
     );
+    assert_not_found(w.s.cards(&p, None).await);
     assert_not_found(w.s.publish_document(&p, &document("1"), now()).await);
     assert_not_found(w.s.put_purpose(&p, &purpose("m"), now()).await);
     assert_not_found(w.s.put_staff(&p, &staff("x"), now()).await);

@@ -15,8 +15,8 @@
 use hakaru_central::ids::{CredentialId, MunicipalityId, ProgramId, StationId};
 use hakaru_central::points::{Period, PointsRules, Rule};
 use hakaru_central::storage::{
-    Direction, LedgerEntry, NewMunicipality, NewProgram, NewStation, StationContext, Storage,
-    StorageError, ENTRUSTED_TRANSFER,
+    CardId, CardIssue, Direction, IssuedCard, LedgerEntry, NewMunicipality, NewProgram, NewStation,
+    StationContext, Storage, StorageError, ENTRUSTED_TRANSFER,
 };
 use hakaru_wire::api::{
     Ack, AckOutcome, CardState, CardStatus, ChangeKind, DocumentKind, HeldReason,
@@ -82,14 +82,15 @@ macro_rules! contract_tests {
             exchanges_take_whole_units_and_refuse_a_short_balance,
             the_office_balance_matches_the_station_view_without_a_ledger_entry,
             points_answer_balance_units_and_this_month,
-            card_events_issue_revoke_and_conflict,
+            cards_are_issued_signed_reissued_and_revoked,
+            stations_revoke_cards_by_id,
             calibrations_are_accepted_without_a_ledger_entry,
             uploads_are_in_the_ledger,
             admin_writes_append_to_the_change_feed_in_order,
             change_pages_follow_cursor_limit_and_more,
             change_feeds_are_per_program,
             change_pages_with_personal_data_are_in_the_ledger,
-            put_card_refuses_another_participants_card,
+            cards_are_issued_only_to_active_participants_on_the_roster,
             publishing_a_document_twice_is_refused,
             unknown_programs_are_not_found,
             history_is_newest_first_limited_and_in_the_ledger,
@@ -226,6 +227,23 @@ impl World {
             b1: ctx("sato-01", "prog-b"),
             s,
         }
+    }
+
+    /// Issues a card in program A to `participant` on [`ISSUE_DAY`], without expiry.
+    pub async fn issue(&self, participant: &str) -> IssuedCard {
+        self.issue_in(&self.pa, participant).await
+    }
+
+    /// Issues a card in `program` to `participant` on [`ISSUE_DAY`], without expiry.
+    pub async fn issue_in(&self, program: &ProgramId, participant: &str) -> IssuedCard {
+        let issue = CardIssue {
+            issued_day: ISSUE_DAY,
+            expires_day: None,
+        };
+        self.s
+            .issue_card(program, participant, issue, now())
+            .await
+            .unwrap()
     }
 
     /// Puts `participant` on program A's roster (admin) and uploads their consent, given a day
@@ -396,25 +414,18 @@ pub fn registration(who: &StationContext, n: u128, entry: &RosterEntry) -> Outbo
     )
 }
 
-pub fn card_issued(who: &StationContext, n: u128, serial: &str, participant: &str) -> OutboxEvent {
-    event(
-        who,
-        n,
-        t(0, 0),
-        EventKind::CardIssued(CardEvent {
-            card_serial: serial.into(),
-            participant: participant.into(),
-        }),
-    )
-}
-
-pub fn card_revoked(who: &StationContext, n: u128, serial: &str, participant: &str) -> OutboxEvent {
+pub fn card_revoked(
+    who: &StationContext,
+    n: u128,
+    card_id: &str,
+    participant: &str,
+) -> OutboxEvent {
     event(
         who,
         n,
         t(0, 0),
         EventKind::CardRevoked(CardEvent {
-            card_serial: serial.into(),
+            card_id: card_id.into(),
             participant: participant.into(),
         }),
     )
@@ -465,10 +476,16 @@ pub fn staff(login: &str) -> StaffAccount {
     }
 }
 
-pub fn card(serial: &str, participant: &str, status: CardStatus) -> CardState {
+/// The day the contract tests issue cards on (2026-11-23).
+pub const ISSUE_DAY: u16 = 20_780;
+
+/// The feed body a card issued as `issued` has, in this status.
+pub fn card(issued: &IssuedCard, participant: &str, status: CardStatus) -> CardState {
     CardState {
-        card_serial: serial.into(),
         participant: participant.into(),
+        card: issued.token.fields(),
+        tag_sha256: issued.token.tag_hash(),
+        expires_day: None,
         status,
     }
 }

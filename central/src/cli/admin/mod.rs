@@ -4,6 +4,7 @@
 //!
 //! Deliberately not here: any HTTP (stations use the API; the admin works next to the database).
 
+mod cards;
 mod credential;
 mod oversight;
 mod points;
@@ -51,9 +52,9 @@ enum Command {
     /// 参加者名簿 (デモ・試験用の登録) / Participant roster (for demos and tests)
     #[command(subcommand)]
     Participant(roster::ParticipantCommand),
-    /// カード / Cards
+    /// 参加者カード (発行・再発行・失効・一覧・印刷) / Participant cards (issue, reissue, revoke, list, print)
     #[command(subcommand)]
-    Card(roster::CardCommand),
+    Card(cards::Command),
     /// ポイント (付与履歴・残高・取消・交換) / Points (awards, balance, cancel, exchange)
     #[command(subcommand)]
     Points(points::Command),
@@ -78,7 +79,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Document(c) => roster::document(&ctx, c).await,
         Command::Purpose(c) => roster::purpose(&ctx, c).await,
         Command::Participant(c) => roster::participant(&ctx, c).await,
-        Command::Card(c) => roster::card(&ctx, c).await,
+        Command::Card(c) => cards::run(&ctx, c).await,
         Command::Points(c) => points::run(&ctx, c).await,
         Command::Status(a) => oversight::status(&ctx, a).await,
         Command::Ledger(a) => oversight::ledger(&ctx, a).await,

@@ -1,4 +1,5 @@
-//! `admin staff|document|purpose|participant|card`: what stations pull through the change feed.
+//! `admin staff|document|purpose|participant`: what stations pull through the change feed (cards:
+//! `admin card`, in `cards`).
 //! Each command adds or replaces one thing; stations see it on their next sync.
 //!
 //! Deliberately not here: the feed itself (the backends). Staff passwords are read from
@@ -10,8 +11,8 @@ use anyhow::Context as _;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use hakaru_central::ids::ProgramId;
 use hakaru_wire::api::{
-    CardState, CardStatus, DocumentKind, ParticipantStatus, PolicyDocument, PurposeDef,
-    RosterEntry, StaffAccount, StaffRole,
+    DocumentKind, ParticipantStatus, PolicyDocument, PurposeDef, RosterEntry, StaffAccount,
+    StaffRole,
 };
 use hakaru_wire::Sex;
 use std::io::{BufRead as _, IsTerminal as _};
@@ -159,33 +160,6 @@ pub enum ParticipantCommand {
         /// 状態 / Status
         #[arg(long, value_enum, default_value = "active")]
         status: StatusArg,
-    },
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum CardStatusArg {
-    /// 使用中 / In use
-    Active,
-    /// 失効 / Revoked
-    Revoked,
-}
-
-#[derive(Debug, clap::Subcommand)]
-pub enum CardCommand {
-    /// カードを追加・更新 / Add or replace a card
-    Put {
-        /// プログラム ID / Program id
-        #[arg(long)]
-        program: ProgramId,
-        /// カードのシリアル / Card serial
-        #[arg(long)]
-        serial: String,
-        /// 参加者番号 / Participant number
-        #[arg(long)]
-        participant: String,
-        /// 状態 / Status
-        #[arg(long, value_enum, default_value = "active")]
-        status: CardStatusArg,
     },
 }
 
@@ -370,29 +344,6 @@ pub async fn participant(ctx: &Ctx, command: ParticipantCommand) -> anyhow::Resu
         .context("参加者を保存できません / cannot store the participant")?;
     // The number is personal: the admin typed it, so it is not repeated on the screen.
     println!("参加者を名簿に保存しました / participant stored on the roster");
-    Ok(())
-}
-
-pub async fn card(ctx: &Ctx, command: CardCommand) -> anyhow::Result<()> {
-    let CardCommand::Put {
-        program,
-        serial,
-        participant,
-        status,
-    } = command;
-    let card = CardState {
-        card_serial: serial,
-        participant,
-        status: match status {
-            CardStatusArg::Active => CardStatus::Active,
-            CardStatusArg::Revoked => CardStatus::Revoked,
-        },
-    };
-    ctx.storage()
-        .put_card(&program, &card, ctx.now())
-        .await
-        .context("カードを保存できません / cannot store the card")?;
-    println!("カードを保存しました / card stored");
     Ok(())
 }
 

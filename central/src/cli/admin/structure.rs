@@ -124,6 +124,10 @@ pub async fn program(ctx: &Ctx, command: ProgramCommand) -> anyhow::Result<()> {
             };
             println!("プログラム / program: {}", p.id);
             println!("名称 / name: {} / {}", p.name_ja, p.name_en);
+            println!(
+                "カードのプログラム番号 / card program code: {}",
+                p.card_code
+            );
             let rules = toml::to_string_pretty(&p.rules)
                 .context("ポイント規則を表示できません / cannot print the points rules")?;
             println!("# ポイント規則 / points rules");

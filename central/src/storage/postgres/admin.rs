@@ -50,8 +50,9 @@ pub(super) async fn create_program(
     let client = storage.client().await?;
     let result = client
         .execute(
-            "INSERT INTO programs (id, name_ja, name_en, rules, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO programs (id, name_ja, name_en, rules, created_at, card_code) \
+             VALUES ($1, $2, $3, $4, $5, \
+                     (SELECT COALESCE(MAX(card_code), 0) + 1 FROM programs))",
             &[
                 &program.id.as_str(),
                 &program.name_ja,
@@ -71,7 +72,7 @@ pub(super) async fn program(
     let client = storage.client().await?;
     let row = client
         .query_opt(
-            "SELECT name_ja, name_en, rules FROM programs WHERE id = $1",
+            "SELECT name_ja, name_en, rules, card_code FROM programs WHERE id = $1",
             &[&id.as_str()],
         )
         .await
@@ -79,6 +80,7 @@ pub(super) async fn program(
     row.map(|r| {
         Ok(Program {
             id: id.clone(),
+            card_code: common::stored_u16("card code", i64::from(r.get::<_, i32>(3)))?,
             name_ja: r.get(0),
             name_en: r.get(1),
             rules: codec::rules_from_json(r.get(2))?,

@@ -42,14 +42,6 @@ fn sex_from(name: &str) -> Result<Sex, StorageError> {
     }
 }
 
-/// The stored name of a card status.
-pub(super) fn card_status_name(status: CardStatus) -> &'static str {
-    match status {
-        CardStatus::Active => "active",
-        CardStatus::Revoked => "revoked",
-    }
-}
-
 /// A stored card status back.
 pub(super) fn card_status_from(name: &str) -> Result<CardStatus, StorageError> {
     match name {

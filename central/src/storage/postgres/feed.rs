@@ -1,5 +1,5 @@
-//! The program's change feed and the admin writes that append to it (roster, cards, documents,
-//! purposes, staff).
+//! The program's change feed and the admin writes that append to it (roster, documents,
+//! purposes, staff; cards are in `cards`).
 //!
 //! Gap-free in commit order: a writer first bumps `programs.change_seq` with
 //! `UPDATE … RETURNING`, which row-locks the program until the transaction ends, so a second
@@ -13,11 +13,9 @@
 
 use super::{codec, db_error, is_unique_violation, program_not_found, PgResult, PostgresStorage};
 use crate::ids::ProgramId;
-use crate::storage::{common, StorageError};
+use crate::storage::StorageError;
 use deadpool_postgres::GenericClient;
-use hakaru_wire::api::{
-    CardState, ChangeKind, PolicyDocument, PurposeDef, RosterEntry, StaffAccount,
-};
+use hakaru_wire::api::{ChangeKind, PolicyDocument, PurposeDef, RosterEntry, StaffAccount};
 use hakaru_wire::Timestamp;
 
 /// Reserves `count` seqs in the program's feed (locking the program row until commit) and
@@ -83,7 +81,6 @@ pub(super) async fn insert(
 /// One admin write that appends a change.
 enum Write<'a> {
     Participant(&'a RosterEntry),
-    Card(&'a CardState),
     Document(&'a PolicyDocument),
     Purpose(&'a PurposeDef),
     Staff(&'a StaffAccount),
@@ -94,7 +91,6 @@ impl Write<'_> {
     fn change(&self) -> ChangeKind {
         match self {
             Write::Participant(e) => ChangeKind::Participant((*e).clone()),
-            Write::Card(c) => ChangeKind::Card((*c).clone()),
             Write::Document(d) => ChangeKind::Document((*d).clone()),
             Write::Purpose(p) => ChangeKind::Purpose((*p).clone()),
             Write::Staff(s) => ChangeKind::Staff((*s).clone()),
@@ -115,35 +111,6 @@ async fn apply(
     match &write {
         Write::Participant(e) => {
             upsert_participants(&tx, program, std::slice::from_ref(*e), now).await?;
-        }
-        Write::Card(c) => {
-            let on_roster = tx
-                .query_opt(
-                    "SELECT 1 FROM participants WHERE program = $1 AND participant = $2",
-                    &[&program.as_str(), &c.participant],
-                )
-                .await
-                .map_err(db_error)?;
-            if on_roster.is_none() {
-                return Err(StorageError::NotFound {
-                    what: "participant",
-                    id: "(参加者番号 / participant number)".into(),
-                });
-            }
-            let owner = tx
-                .query_opt(
-                    "SELECT participant FROM cards WHERE program = $1 AND card_serial = $2",
-                    &[&program.as_str(), &c.card_serial],
-                )
-                .await
-                .map_err(db_error)?;
-            if let Some(row) = owner {
-                let owner: &str = row.get(0);
-                if owner != c.participant {
-                    return Err(common::card_of_another_participant(&c.card_serial));
-                }
-            }
-            upsert_cards(&tx, program, std::slice::from_ref(*c), now).await?;
         }
         Write::Document(d) => {
             let inserted = tx
@@ -230,16 +197,6 @@ pub(super) async fn put_participant(
     apply(storage, program, Write::Participant(entry), now).await
 }
 
-/// Adds or replaces a card's state; a serial of another participant is refused.
-pub(super) async fn put_card(
-    storage: &PostgresStorage,
-    program: &ProgramId,
-    card: &CardState,
-    now: Timestamp,
-) -> PgResult<()> {
-    apply(storage, program, Write::Card(card), now).await
-}
-
 /// Publishes a document version; the same (kind, version, language) twice is refused.
 pub(super) async fn publish_document(
     storage: &PostgresStorage,
@@ -316,47 +273,6 @@ pub(super) async fn upsert_participants(
                 &heights,
                 &body_types,
                 &devices,
-                &statuses,
-                &now.as_unix_ms(),
-            ],
-        )
-        .await
-        .map_err(db_error)?;
-    Ok(())
-}
-
-/// Inserts or replaces cards (at most one per serial; the owner never changes).
-pub(super) async fn upsert_cards(
-    client: &impl GenericClient,
-    program: &ProgramId,
-    cards: &[CardState],
-    now: Timestamp,
-) -> PgResult<()> {
-    if cards.is_empty() {
-        return Ok(());
-    }
-    let serials: Vec<&str> = cards.iter().map(|c| c.card_serial.as_str()).collect();
-    let owners: Vec<&str> = cards.iter().map(|c| c.participant.as_str()).collect();
-    let statuses: Vec<&str> = cards
-        .iter()
-        .map(|c| codec::card_status_name(c.status))
-        .collect();
-    let stmt = client
-        .prepare_cached(
-            "INSERT INTO cards (program, card_serial, participant, status, updated_at) \
-             SELECT $1, s, p, st, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS u (s, p, st) \
-             ON CONFLICT (program, card_serial) DO UPDATE SET \
-                 status = EXCLUDED.status, updated_at = EXCLUDED.updated_at",
-        )
-        .await
-        .map_err(db_error)?;
-    client
-        .execute(
-            &stmt,
-            &[
-                &program.as_str(),
-                &serials,
-                &owners,
                 &statuses,
                 &now.as_unix_ms(),
             ],

@@ -8,6 +8,7 @@
 
 mod admin;
 mod balance;
+mod cards;
 mod codec;
 mod feed;
 mod ingest;
@@ -16,15 +17,16 @@ mod schema;
 mod station;
 
 use super::{
-    AwardRecord, CredentialRecord, HeldEvent, LedgerEntry, NewMunicipality, NewProgram, NewStation,
-    Program, StationContext, StationSyncStatus, Storage, StorageError,
+    AwardRecord, CardId, CardIssue, CardRecord, CredentialRecord, HeldEvent, IssuedCard,
+    LedgerEntry, NewMunicipality, NewProgram, NewStation, Program, StationContext,
+    StationSyncStatus, Storage, StorageError,
 };
 use crate::ids::{CredentialId, ProgramId, StationId};
 use crate::points::PointsRules;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use hakaru_wire::api::{
-    CardState, ChangesPage, History, PointsBalance, PolicyDocument, PurposeDef, RosterEntry,
-    StaffAccount, UploadRequest, UploadResponse,
+    ChangesPage, History, PointsBalance, PolicyDocument, PurposeDef, RosterEntry, StaffAccount,
+    UploadRequest, UploadResponse,
 };
 use hakaru_wire::Timestamp;
 use std::fmt;
@@ -247,13 +249,31 @@ impl Storage for PostgresStorage {
         feed::put_participant(self, program, entry, now).await
     }
 
-    async fn put_card(
+    async fn issue_card(
         &self,
         program: &ProgramId,
-        card: &CardState,
+        participant: &str,
+        issue: CardIssue,
         now: Timestamp,
-    ) -> PgResult<()> {
-        feed::put_card(self, program, card, now).await
+    ) -> PgResult<IssuedCard> {
+        cards::issue_card(self, program, participant, issue, now).await
+    }
+
+    async fn revoke_card(
+        &self,
+        program: &ProgramId,
+        card: CardId,
+        now: Timestamp,
+    ) -> PgResult<bool> {
+        cards::revoke_card(self, program, card, now).await
+    }
+
+    async fn cards(
+        &self,
+        program: &ProgramId,
+        participants: Option<Vec<String>>,
+    ) -> PgResult<Vec<CardRecord>> {
+        cards::cards(self, program, participants).await
     }
 
     async fn publish_document(

@@ -218,6 +218,45 @@ CREATE TABLE ledger (
 );
 CREATE INDEX ledger_program ON ledger (program, at, id);
 "#,
+    // 2: signed cards (card format 1). Each program gets a card code (numbered in creation order)
+    // and, at its first issuance, a card key; participants get a card-holder number at their
+    // first card. Cards of version 1 had no tag and could never be scanned: dropped, with their
+    // feed entries.
+    r#"
+ALTER TABLE programs ADD COLUMN card_code INTEGER CHECK (card_code BETWEEN 1 AND 65535);
+ALTER TABLE programs ADD COLUMN card_key BYTEA CHECK (card_key IS NULL OR octet_length(card_key) = 32);
+ALTER TABLE programs ADD COLUMN next_holder BIGINT NOT NULL DEFAULT 1 CHECK (next_holder >= 1);
+UPDATE programs SET card_code = n.code
+FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS code FROM programs) AS n
+WHERE programs.id = n.id;
+CREATE UNIQUE INDEX programs_card_code ON programs (card_code);
+
+CREATE TABLE card_holders (
+    program     TEXT NOT NULL,
+    participant TEXT NOT NULL,
+    holder      BIGINT NOT NULL CHECK (holder BETWEEN 1 AND 4294967295),
+    PRIMARY KEY (program, participant),
+    UNIQUE (program, holder),
+    FOREIGN KEY (program, participant) REFERENCES participants (program, participant)
+);
+
+DROP TABLE cards;
+CREATE TABLE cards (
+    program     TEXT NOT NULL,
+    holder      BIGINT NOT NULL,
+    serial      INTEGER NOT NULL CHECK (serial BETWEEN 1 AND 65535),
+    participant TEXT NOT NULL,
+    issued_day  INTEGER NOT NULL CHECK (issued_day BETWEEN 0 AND 65535),
+    expires_day INTEGER CHECK (expires_day BETWEEN 0 AND 65535),
+    tag_sha256  TEXT NOT NULL CHECK (length(tag_sha256) = 64),
+    status      TEXT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (program, holder, serial),
+    FOREIGN KEY (program, holder) REFERENCES card_holders (program, holder)
+);
+CREATE INDEX cards_participant ON cards (program, participant);
+DELETE FROM changes WHERE body->>'type' = 'card';
+"#,
 ];
 
 /// The schema version this server writes.

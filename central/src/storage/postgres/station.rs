@@ -55,8 +55,17 @@ pub(super) async fn changes_since(
     let next_cursor = changes.last().map_or(since, |c| c.seq);
     ledger::write(&tx, common::changes_ledger_entry(caller, &changes, now)).await?;
     set_last_seen(&tx, &caller.station, now).await?;
+    let card_program: i32 = tx
+        .query_one(
+            "SELECT card_code FROM programs WHERE id = $1",
+            &[&caller.program.as_str()],
+        )
+        .await
+        .map_err(db_error)?
+        .get(0);
     tx.commit().await.map_err(db_error)?;
     Ok(ChangesPage {
+        card_program: common::stored_u16("card code", i64::from(card_program))?,
         changes,
         next_cursor,
         more,

@@ -8,8 +8,9 @@
 use super::rows::{self, to_json};
 use crate::points::{decide, PointsRules};
 use crate::storage::common::{self, CardStep, RegistrationStep, StoredCard};
+use crate::storage::CardId;
 use crate::storage::{StationContext, StorageError};
-use hakaru_wire::api::{Ack, CardState, ChangeKind, HeldReason, UploadRequest, UploadResponse};
+use hakaru_wire::api::{Ack, CardStatus, ChangeKind, HeldReason, UploadRequest, UploadResponse};
 use hakaru_wire::{
     CalibrationRecorded, CardEvent, ConsentAction, ConsentMethod, ConsentRecorded, EventKind,
     MeasurementRecorded, OutboxEvent, ParticipantRegistered, Timestamp,
@@ -97,8 +98,7 @@ fn apply(
         EventKind::ParticipantRegistered(reg) => register(conn, caller, e, reg, now),
         EventKind::ConsentRecorded(c) => consent(conn, caller, e, c),
         EventKind::MeasurementRecorded(m) => measurement(conn, caller, rules, e, m, now),
-        EventKind::CardIssued(c) => card(conn, caller, e, c, false, now),
-        EventKind::CardRevoked(c) => card(conn, caller, e, c, true, now),
+        EventKind::CardRevoked(c) => card_revoked(conn, caller, e, c, now),
         EventKind::CalibrationRecorded(c) => calibration(conn, caller, e, c, now),
     }
 }
@@ -245,37 +245,37 @@ fn measurement(
     ))
 }
 
-fn card(
+fn card_revoked(
     conn: &Connection,
     caller: &StationContext,
     e: &OutboxEvent,
     c: &CardEvent,
-    revoke: bool,
     now: Timestamp,
 ) -> Result<Ack, StorageError> {
     let program = &caller.program;
     if !rows::on_roster(conn, program, &c.participant)? {
         return Ok(common::held(e.id, HeldReason::UnknownParticipant));
     }
-    let existing = rows::card(conn, program, &c.card_serial)?;
+    // A card id the server never wrote names no card: nothing to revoke.
+    let Ok(id) = c.card_id.parse::<CardId>() else {
+        return Ok(common::accepted(e.id, None));
+    };
+    let existing = rows::card(conn, program, id)?;
     let stored = existing.as_ref().map(|(p, s)| StoredCard {
         participant: p,
         status: *s,
     });
-    let status = match common::card_step(revoke, stored, &c.participant) {
-        CardStep::Conflict => return Ok(common::held(e.id, HeldReason::CardConflict)),
-        CardStep::Nothing => return Ok(common::accepted(e.id, None)),
-        CardStep::Insert(status) => status,
-        CardStep::Revoke => hakaru_wire::api::CardStatus::Revoked,
-    };
-    rows::upsert_card(conn, program, &c.card_serial, &c.participant, status, now)?;
-    let state = CardState {
-        card_serial: c.card_serial.clone(),
-        participant: c.participant.clone(),
-        status,
-    };
-    rows::append_change(conn, program, &ChangeKind::Card(state), now)?;
-    Ok(common::accepted(e.id, None))
+    match common::card_step(stored, &c.participant) {
+        CardStep::Conflict => Ok(common::held(e.id, HeldReason::CardConflict)),
+        CardStep::Nothing => Ok(common::accepted(e.id, None)),
+        CardStep::Revoke => {
+            rows::set_card_status(conn, program, id, CardStatus::Revoked, now)?;
+            if let Some(state) = rows::card_state(conn, program, id)? {
+                rows::append_change(conn, program, &ChangeKind::Card(state), now)?;
+            }
+            Ok(common::accepted(e.id, None))
+        }
+    }
 }
 
 fn calibration(

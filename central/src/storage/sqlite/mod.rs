@@ -14,15 +14,18 @@ pub use schema::SCHEMA_VERSION;
 
 use super::common::{self, item};
 use super::{
-    AwardRecord, CredentialRecord, HeldEvent, LedgerEntry, NewMunicipality, NewProgram, NewStation,
-    Program, StationContext, StationSyncStatus, Storage, StorageError,
+    AwardRecord, CardId, CardIssue, CardRecord, CredentialRecord, HeldEvent, IssuedCard,
+    LedgerEntry, NewMunicipality, NewProgram, NewStation, Program, StationContext,
+    StationSyncStatus, Storage, StorageError,
 };
 use crate::ids::{CredentialId, MunicipalityId, ProgramId, StationId};
 use crate::points::PointsRules;
 use hakaru_wire::api::{
-    CardState, Change, ChangeKind, ChangesPage, History, HistoryItem, PointsBalance,
-    PolicyDocument, PurposeDef, RosterEntry, StaffAccount, UploadRequest, UploadResponse,
+    CardStatus, Change, ChangeKind, ChangesPage, History, HistoryItem, ParticipantStatus,
+    PointsBalance, PolicyDocument, PurposeDef, RosterEntry, StaffAccount, UploadRequest,
+    UploadResponse,
 };
+use hakaru_wire::card::CardFields;
 use hakaru_wire::{EventId, Timestamp};
 use rows::{corrupt, json_err, no_program, require_program, to_json};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -264,8 +267,9 @@ impl Storage for SqliteStorage {
         self.write(move |c| {
             let rules = to_json(&p.rules)?;
             match c.execute(
-                "INSERT INTO programs (id, name_ja, name_en, rules, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO programs (id, name_ja, name_en, rules, created_at, updated_at, card_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5,
+                         (SELECT COALESCE(MAX(card_code), 0) + 1 FROM programs))",
                 params![p.id.as_str(), p.name_ja, p.name_en, rules, now.as_unix_ms()],
             ) {
                 Err(e) if is_constraint(&e) => Err(StorageError::AlreadyExists {
@@ -283,20 +287,22 @@ impl Storage for SqliteStorage {
         self.read(move |c| {
             let row = c
                 .query_row(
-                    "SELECT name_ja, name_en, rules FROM programs WHERE id = ?1",
+                    "SELECT name_ja, name_en, rules, card_code FROM programs WHERE id = ?1",
                     [id.as_str()],
                     |r| {
                         Ok((
                             r.get::<_, String>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
                         ))
                     },
                 )
                 .optional()?;
-            row.map(|(name_ja, name_en, rules)| {
+            row.map(|(name_ja, name_en, rules, code)| {
                 Ok(Program {
                     id: id.clone(),
+                    card_code: common::stored_u16("card code", code)?,
                     name_ja,
                     name_en,
                     rules: serde_json::from_str::<PointsRules>(&rules).map_err(json_err)?,
@@ -502,31 +508,134 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn put_card(
+    async fn issue_card(
         &self,
         program: &ProgramId,
-        card: &CardState,
+        participant: &str,
+        issue: CardIssue,
         now: Timestamp,
-    ) -> Result<(), StorageError> {
-        let (program, card) = (program.clone(), card.clone());
+    ) -> Result<IssuedCard, StorageError> {
+        let (program, participant) = (program.clone(), participant.to_owned());
         self.write(move |c| {
-            require_program(c, &program)?;
-            require_participant(c, &program, &card.participant)?;
-            if let Some((owner, _)) = rows::card(c, &program, &card.card_serial)? {
-                if owner != card.participant {
-                    return Err(common::card_of_another_participant(&card.card_serial));
+            let entry = rows::roster_entry(c, &program, &participant)?.ok_or_else(|| {
+                StorageError::NotFound {
+                    what: "participant",
+                    id: "<redacted>".into(),
+                }
+            })?;
+            if entry.status != ParticipantStatus::Active {
+                return Err(common::card_for_inactive_participant());
+            }
+            let (code, key) = rows::card_code_and_key(c, &program)?;
+            let holder = rows::card_holder(c, &program, &participant)?;
+            let (highest, active) = {
+                let mut stmt = c.prepare_cached(
+                    "SELECT serial, status FROM cards WHERE program = ?1 AND holder = ?2",
+                )?;
+                let rows = stmt.query_map(params![program.as_str(), holder], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })?;
+                let mut highest = None;
+                let mut active = Vec::new();
+                for row in rows {
+                    let (serial, status) = row?;
+                    highest = highest.max(Some(serial));
+                    if rows::card_status_from_name(&status)? == CardStatus::Active {
+                        let serial = common::stored_u16("serial", serial)?;
+                        active.push(CardId { holder, serial });
+                    }
+                }
+                (highest, active)
+            };
+            for &id in &active {
+                rows::set_card_status(c, &program, id, CardStatus::Revoked, now)?;
+                if let Some(state) = rows::card_state(c, &program, id)? {
+                    rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
                 }
             }
-            rows::upsert_card(
-                c,
-                &program,
-                &card.card_serial,
-                &card.participant,
-                card.status,
-                now,
+            let revoked = active;
+            let token = key.mint(CardFields {
+                program: code,
+                holder,
+                serial: common::next_card_serial(highest)?,
+                issued_day: issue.issued_day,
+            });
+            rows::insert_card(c, &program, &participant, &token, issue.expires_day, now)?;
+            let state =
+                common::card_state(&participant, &token, issue.expires_day, CardStatus::Active);
+            rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
+            Ok(IssuedCard { token, revoked })
+        })
+        .await
+    }
+
+    async fn revoke_card(
+        &self,
+        program: &ProgramId,
+        card: CardId,
+        now: Timestamp,
+    ) -> Result<bool, StorageError> {
+        let program = program.clone();
+        self.write(move |c| {
+            let Some((_, status)) = rows::card(c, &program, card)? else {
+                return Err(StorageError::NotFound {
+                    what: "card",
+                    id: card.to_string(),
+                });
+            };
+            if status == CardStatus::Revoked {
+                return Ok(false);
+            }
+            rows::set_card_status(c, &program, card, CardStatus::Revoked, now)?;
+            if let Some(state) = rows::card_state(c, &program, card)? {
+                rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn cards(
+        &self,
+        program: &ProgramId,
+        participants: Option<Vec<String>>,
+    ) -> Result<Vec<CardRecord>, StorageError> {
+        let program = program.clone();
+        // Making the program's key on a read is a write: go through the writer.
+        self.write(move |c| {
+            let (code, key) = rows::card_code_and_key(c, &program)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT participant, holder, serial, issued_day, expires_day, status FROM cards
+                 WHERE program = ?1 ORDER BY participant, serial DESC",
             )?;
-            rows::append_change(c, &program, &ChangeKind::Card(card), now)?;
-            Ok(())
+            let rows = stmt.query_map([program.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<i64>>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (participant, holder, serial, issued_day, expires_day, status) = row?;
+                if participants
+                    .as_ref()
+                    .is_some_and(|wanted| !wanted.contains(&participant))
+                {
+                    continue;
+                }
+                out.push(common::card_record(
+                    &key,
+                    code,
+                    participant,
+                    (holder, serial, issued_day, expires_day),
+                    rows::card_status_from_name(&status)?,
+                )?);
+            }
+            Ok(out)
         })
         .await
     }
@@ -893,7 +1002,11 @@ impl Storage for SqliteStorage {
                 "UPDATE stations SET last_seen = ?2 WHERE id = ?1",
                 params![caller.station.as_str(), now.as_unix_ms()],
             )?;
+            let card_program: i64 = c
+                .prepare_cached("SELECT card_code FROM programs WHERE id = ?1")?
+                .query_row([caller.program.as_str()], |r| r.get(0))?;
             Ok(ChangesPage {
+                card_program: common::stored_u16("card code", card_program)?,
                 changes,
                 next_cursor,
                 more,

@@ -4,10 +4,13 @@
 //! Deliberately not here: deciding anything (the shared `common` module and `points`) and
 //! transaction handling (the backend's `mod.rs`).
 
+use crate::cards::key::CardKey;
 use crate::ids::{ProgramId, StationId};
 use crate::points::{PointsRules, PriorAward};
+use crate::storage::{common, CardId};
 use crate::storage::{Direction, LedgerEntry, StorageError};
-use hakaru_wire::api::{CardStatus, ChangeKind, ParticipantStatus, RosterEntry};
+use hakaru_wire::api::{CardState, CardStatus, ChangeKind, ParticipantStatus, RosterEntry};
+use hakaru_wire::card::CardToken;
 use hakaru_wire::{Sex, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -174,11 +177,13 @@ pub fn upsert_participant(
 pub fn card(
     conn: &Connection,
     program: &ProgramId,
-    serial: &str,
+    id: CardId,
 ) -> Result<Option<(String, CardStatus)>, StorageError> {
     let row = conn
-        .prepare_cached("SELECT participant, status FROM cards WHERE program = ?1 AND serial = ?2")?
-        .query_row(params![program.as_str(), serial], |r| {
+        .prepare_cached(
+            "SELECT participant, status FROM cards WHERE program = ?1 AND holder = ?2 AND serial = ?3",
+        )?
+        .query_row(params![program.as_str(), id.holder, id.serial], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })
         .optional()?;
@@ -186,26 +191,142 @@ pub fn card(
         .transpose()
 }
 
-/// Inserts or replaces a card's state.
-pub fn upsert_card(
+/// A stored card as the change feed carries it.
+pub fn card_state(
     conn: &Connection,
     program: &ProgramId,
-    serial: &str,
-    participant: &str,
+    id: CardId,
+) -> Result<Option<CardState>, StorageError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT c.participant, c.issued_day, c.expires_day, c.tag_sha256, c.status, p.card_code
+             FROM cards c JOIN programs p ON p.id = c.program
+             WHERE c.program = ?1 AND c.holder = ?2 AND c.serial = ?3",
+        )?
+        .query_row(params![program.as_str(), id.holder, id.serial], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((participant, issued_day, expires_day, tag_sha256, status, code)) = row else {
+        return Ok(None);
+    };
+    let row = common::CardRow {
+        participant,
+        holder: i64::from(id.holder),
+        serial: i64::from(id.serial),
+        issued_day,
+        expires_day,
+        tag_sha256,
+        status: card_status_from_name(&status)?,
+    };
+    common::card_state_from_row(common::stored_u16("card code", code)?, row).map(Some)
+}
+
+/// Sets a card's status.
+pub fn set_card_status(
+    conn: &Connection,
+    program: &ProgramId,
+    id: CardId,
     status: CardStatus,
     now: Timestamp,
 ) -> Result<(), StorageError> {
     conn.prepare_cached(
-        "INSERT INTO cards (program, serial, participant, status, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (program, serial) DO UPDATE SET
-             status = excluded.status, updated_at = excluded.updated_at",
+        "UPDATE cards SET status = ?4, updated_at = ?5
+         WHERE program = ?1 AND holder = ?2 AND serial = ?3",
     )?
     .execute(params![
         program.as_str(),
-        serial,
-        participant,
+        id.holder,
+        id.serial,
         card_status_name(status),
+        now.as_unix_ms()
+    ])?;
+    Ok(())
+}
+
+/// The program's card code and card key (made and stored now if it has none yet).
+pub fn card_code_and_key(
+    conn: &Connection,
+    program: &ProgramId,
+) -> Result<(u16, CardKey), StorageError> {
+    let (code, key): (i64, Option<Vec<u8>>) = conn
+        .prepare_cached("SELECT card_code, card_key FROM programs WHERE id = ?1")?
+        .query_row([program.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "program",
+            id: program.to_string(),
+        })?;
+    let key = match key {
+        Some(bytes) => common::card_key(&bytes)?,
+        None => {
+            let key = common::new_card_key()?;
+            conn.execute(
+                "UPDATE programs SET card_key = ?2 WHERE id = ?1",
+                params![program.as_str(), key.as_bytes().as_slice()],
+            )?;
+            key
+        }
+    };
+    Ok((common::stored_u16("card code", code)?, key))
+}
+
+/// The participant's card-holder number, assigned from the program's counter at their first card.
+pub fn card_holder(
+    conn: &Connection,
+    program: &ProgramId,
+    participant: &str,
+) -> Result<u32, StorageError> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT holder FROM card_holders WHERE program = ?1 AND participant = ?2")?
+        .query_row(params![program.as_str(), participant], |r| r.get(0))
+        .optional()?;
+    if let Some(holder) = found {
+        return common::card_holder(holder);
+    }
+    let next: i64 = conn.query_row(
+        "UPDATE programs SET next_holder = next_holder + 1 WHERE id = ?1 RETURNING next_holder - 1",
+        [program.as_str()],
+        |r| r.get(0),
+    )?;
+    let holder = common::card_holder(next)?;
+    conn.execute(
+        "INSERT INTO card_holders (program, participant, holder) VALUES (?1, ?2, ?3)",
+        params![program.as_str(), participant, holder],
+    )?;
+    Ok(holder)
+}
+
+/// Inserts a newly issued card.
+pub fn insert_card(
+    conn: &Connection,
+    program: &ProgramId,
+    participant: &str,
+    token: &CardToken,
+    expires_day: Option<u16>,
+    now: Timestamp,
+) -> Result<(), StorageError> {
+    let f = token.fields();
+    conn.prepare_cached(
+        "INSERT INTO cards (program, holder, serial, participant, issued_day, expires_day,
+                            tag_sha256, status, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'active', ?8)",
+    )?
+    .execute(params![
+        program.as_str(),
+        f.holder,
+        f.serial,
+        participant,
+        f.issued_day,
+        expires_day,
+        token.tag_hash().to_hex(),
         now.as_unix_ms()
     ])?;
     Ok(())

@@ -214,8 +214,49 @@ CREATE TABLE ledger (
 CREATE INDEX ledger_by_program ON ledger (program, at, id);
 "#;
 
+/// Version 2: signed cards (card format 1). Each program gets a card code (numbered in creation
+/// order) and, at its first issuance, a card key; participants get a card-holder number at their
+/// first card. Cards are keyed by (holder, serial) and carry the SHA-256 of their tag. Cards of
+/// version 1 had no tag and could never be scanned: they are dropped, with their feed entries.
+const V2: &str = r#"
+ALTER TABLE programs ADD COLUMN card_code INTEGER CHECK (card_code BETWEEN 1 AND 65535);
+ALTER TABLE programs ADD COLUMN card_key BLOB CHECK (card_key IS NULL OR length(card_key) = 32);
+ALTER TABLE programs ADD COLUMN next_holder INTEGER NOT NULL DEFAULT 1 CHECK (next_holder >= 1);
+UPDATE programs SET card_code = (
+    SELECT COUNT(*) FROM programs AS earlier
+    WHERE earlier.created_at < programs.created_at
+       OR (earlier.created_at = programs.created_at AND earlier.id <= programs.id));
+CREATE UNIQUE INDEX programs_by_card_code ON programs (card_code);
+
+CREATE TABLE card_holders (
+    program     TEXT NOT NULL,
+    participant TEXT NOT NULL,
+    holder      INTEGER NOT NULL CHECK (holder BETWEEN 1 AND 4294967295),
+    PRIMARY KEY (program, participant),
+    UNIQUE (program, holder),
+    FOREIGN KEY (program, participant) REFERENCES participants (program, number)
+) STRICT;
+
+DROP TABLE cards;
+CREATE TABLE cards (
+    program     TEXT NOT NULL,
+    holder      INTEGER NOT NULL,
+    serial      INTEGER NOT NULL CHECK (serial BETWEEN 1 AND 65535),
+    participant TEXT NOT NULL,
+    issued_day  INTEGER NOT NULL CHECK (issued_day BETWEEN 0 AND 65535),
+    expires_day INTEGER CHECK (expires_day BETWEEN 0 AND 65535),
+    tag_sha256  TEXT NOT NULL CHECK (length(tag_sha256) = 64),
+    status      TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (program, holder, serial),
+    FOREIGN KEY (program, holder) REFERENCES card_holders (program, holder)
+) STRICT;
+CREATE INDEX cards_by_participant ON cards (program, participant);
+DELETE FROM changes WHERE json_extract(body, '$.type') = 'card';
+"#;
+
 /// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

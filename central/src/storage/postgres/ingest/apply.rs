@@ -8,6 +8,7 @@
 
 use crate::points::{self, PointsRules, PriorAward};
 use crate::storage::common::{self, CardStep, RegistrationStep, StoredCard};
+use crate::storage::CardId;
 use hakaru_wire::api::{Ack, CardState, CardStatus, ChangeKind, HeldReason, RosterEntry};
 use hakaru_wire::{
     CalibrationRecorded, CardEvent, ConsentAction, ConsentRecorded, EventKind, MeasurementRecorded,
@@ -22,8 +23,8 @@ pub(super) struct Loaded {
     pub rules: PointsRules,
     /// Roster entries of the batch's participants.
     pub roster: HashMap<String, RosterEntry>,
-    /// Stored cards of the batch's serials: owner and state.
-    pub cards: HashMap<String, (String, CardStatus)>,
+    /// Stored cards the batch's revocations name.
+    pub cards: HashMap<CardId, CardState>,
     /// Per measurement (by its index among the new events): the latest stored consent decided
     /// at or before the reading, as (decided_at, action).
     pub consents: HashMap<usize, (i64, ConsentAction)>,
@@ -67,8 +68,8 @@ pub(super) struct CalibrationRow<'a> {
 pub(super) struct Applied<'a> {
     pub acks: Vec<Ack>,
     pub participants: Vec<RosterEntry>,
-    /// Final state per serial, in first-touched order.
-    pub cards: Vec<CardState>,
+    /// Cards to set revoked, each once.
+    pub revoked_cards: Vec<CardId>,
     pub consents: Vec<ConsentRow<'a>>,
     pub measurements: Vec<MeasurementRow<'a>>,
     pub awards: Vec<AwardRow>,
@@ -82,8 +83,6 @@ struct State<'a> {
     out: Applied<'a>,
     /// Consents accepted earlier in this batch, per participant, in batch order.
     batch_consents: HashMap<String, Vec<(i64, ConsentAction)>>,
-    /// Index into `out.cards` per serial.
-    card_slot: HashMap<String, usize>,
     now: Timestamp,
 }
 
@@ -93,7 +92,6 @@ pub(super) fn apply<'a>(fresh: &[&'a OutboxEvent], loaded: Loaded, now: Timestam
         loaded,
         out: Applied::default(),
         batch_consents: HashMap::new(),
-        card_slot: HashMap::new(),
         now,
     };
     for (i, event) in fresh.iter().enumerate() {
@@ -132,8 +130,7 @@ pub(super) fn apply<'a>(fresh: &[&'a OutboxEvent], loaded: Loaded, now: Timestam
                 }
             }
             EventKind::MeasurementRecorded(m) => st.measurement(i, event, m),
-            EventKind::CardIssued(c) => st.card(event, c, false),
-            EventKind::CardRevoked(c) => st.card(event, c, true),
+            EventKind::CardRevoked(c) => st.card_revoked(event, c),
             EventKind::CalibrationRecorded(c) => {
                 st.out.calibrations.push(CalibrationRow {
                     event,
@@ -214,41 +211,28 @@ impl<'a> State<'a> {
         common::accepted(event.id, Some(common::points_award(&decision, *balance)))
     }
 
-    fn card(&mut self, event: &OutboxEvent, c: &CardEvent, revoke: bool) -> Ack {
+    fn card_revoked(&mut self, event: &OutboxEvent, c: &CardEvent) -> Ack {
         if !self.loaded.roster.contains_key(&c.participant) {
             return common::held(event.id, HeldReason::UnknownParticipant);
         }
-        let stored = self
-            .loaded
-            .cards
-            .get(&c.card_serial)
-            .map(|(owner, status)| StoredCard {
-                participant: owner,
-                status: *status,
-            });
-        let status = match common::card_step(revoke, stored, &c.participant) {
-            CardStep::Insert(status) => status,
-            CardStep::Revoke => CardStatus::Revoked,
+        // A card id the server never wrote names no card: nothing to revoke.
+        let Ok(id) = c.card_id.parse::<CardId>() else {
+            return common::accepted(event.id, None);
+        };
+        let stored = self.loaded.cards.get(&id).map(|card| StoredCard {
+            participant: &card.participant,
+            status: card.status,
+        });
+        match common::card_step(stored, &c.participant) {
             CardStep::Nothing => return common::accepted(event.id, None),
             CardStep::Conflict => return common::held(event.id, HeldReason::CardConflict),
-        };
-        self.loaded
-            .cards
-            .insert(c.card_serial.clone(), (c.participant.clone(), status));
-        let state = CardState {
-            card_serial: c.card_serial.clone(),
-            participant: c.participant.clone(),
-            status,
-        };
-        match self.card_slot.get(&c.card_serial) {
-            Some(&slot) => self.out.cards[slot] = state.clone(),
-            None => {
-                self.card_slot
-                    .insert(c.card_serial.clone(), self.out.cards.len());
-                self.out.cards.push(state.clone());
-            }
+            CardStep::Revoke => {}
         }
-        self.out.changes.push(ChangeKind::Card(state));
+        if let Some(card) = self.loaded.cards.get_mut(&id) {
+            card.status = CardStatus::Revoked;
+            self.out.revoked_cards.push(id);
+            self.out.changes.push(ChangeKind::Card(card.clone()));
+        }
         common::accepted(event.id, None)
     }
 }
@@ -306,20 +290,26 @@ mod tests {
         )
     }
 
-    fn card(n: u128, p: &str, revoke: bool) -> OutboxEvent {
+    fn revoke(n: u128, p: &str) -> OutboxEvent {
         let c = CardEvent {
-            card_serial: "C-1".into(),
+            card_id: "12-1".into(),
             participant: p.into(),
         };
-        ev(
-            n,
-            NOV23,
-            if revoke {
-                EventKind::CardRevoked(c)
-            } else {
-                EventKind::CardIssued(c)
+        ev(n, NOV23, EventKind::CardRevoked(c))
+    }
+
+    fn stored_card(p: &str) -> (CardId, CardState) {
+        let token = hakaru_wire::card::CardToken::from_parts(
+            hakaru_wire::card::CardFields {
+                program: 1,
+                holder: 12,
+                serial: 1,
+                issued_day: 20_780,
             },
-        )
+            [9; hakaru_wire::card::TAG_LEN],
+        );
+        let state = common::card_state(p, &token, None, CardStatus::Active);
+        (CardId::of(&state.card), state)
     }
 
     fn registration(n: u128, p: &str) -> OutboxEvent {
@@ -355,15 +345,17 @@ mod tests {
     #[test]
     fn a_registration_earlier_in_the_batch_serves_the_events_after_it() {
         let events = [
-            card(1, "N-1", false),
+            revoke(1, "N-1"),
             registration(2, "N-1"),
             consent(3, "N-1", ConsentAction::Given, NOV23 - 60_000),
             reading(4, "N-1", NOV23),
-            card(5, "N-1", false),
-            card(6, "N-1", true),
+            revoke(5, "N-1"),
+            revoke(6, "N-1"),
         ];
         let fresh: Vec<&OutboxEvent> = events.iter().collect();
-        let out = apply(&fresh, nothing_loaded(), Timestamp::from_unix_ms(NOV23));
+        let mut loaded = nothing_loaded();
+        loaded.cards.extend([stored_card("N-1")]);
+        let out = apply(&fresh, loaded, Timestamp::from_unix_ms(NOV23));
         let reasons: Vec<_> = out.acks.iter().map(held).collect();
         assert_eq!(
             reasons,
@@ -378,10 +370,10 @@ mod tests {
         );
         assert_eq!(out.participants.len(), 1);
         assert_eq!(out.participants[0].status, ParticipantStatus::Active);
-        // One card row with the final state; one change per state change.
-        assert_eq!(out.cards.len(), 1);
-        assert_eq!(out.cards[0].status, CardStatus::Revoked);
-        assert_eq!(out.changes.len(), 3);
+        // The card is revoked once (the second revocation finds it revoked already): one
+        // revoked row, and changes for the registration and the revocation only.
+        assert_eq!(out.revoked_cards.len(), 1);
+        assert_eq!(out.changes.len(), 2);
         let p = out.acks[3].points.as_ref().unwrap();
         assert_eq!((p.awarded, p.balance), (60, 60));
         assert_eq!(out.awards.len(), 2);

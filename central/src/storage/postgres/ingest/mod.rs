@@ -16,9 +16,9 @@ mod write;
 
 use super::{codec, db_error, feed, ledger, program_not_found, PgResult, PostgresStorage};
 use crate::points::PriorAward;
-use crate::storage::{common, StationContext, StorageError};
+use crate::storage::{common, CardId, StationContext, StorageError};
 use deadpool_postgres::{GenericClient, Transaction};
-use hakaru_wire::api::{Ack, UploadRequest, UploadResponse};
+use hakaru_wire::api::{Ack, CardState, UploadRequest, UploadResponse};
 use hakaru_wire::{ConsentAction, EventId, EventKind, OutboxEvent, Timestamp};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
@@ -148,9 +148,7 @@ async fn load(
     let appends = fresh.iter().any(|e| {
         matches!(
             e.kind,
-            EventKind::ParticipantRegistered(_)
-                | EventKind::CardIssued(_)
-                | EventKind::CardRevoked(_)
+            EventKind::ParticipantRegistered(_) | EventKind::CardRevoked(_)
         )
     });
     // The program row: its rules, and (if this batch may append changes) its lock, taken now so
@@ -210,10 +208,10 @@ async fn load(
             _ => None,
         })
         .collect();
-    let serials: Vec<&str> = fresh
+    let card_ids: Vec<CardId> = fresh
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::CardIssued(c) | EventKind::CardRevoked(c) => Some(c.card_serial.as_str()),
+            EventKind::CardRevoked(c) => c.card_id.parse().ok(),
             _ => None,
         })
         .collect();
@@ -225,7 +223,7 @@ async fn load(
         .collect();
 
     let (cards, consents, awards, balances) = tokio::try_join!(
-        load_cards(tx, program, &serials),
+        load_cards(tx, program, &card_ids),
         load_consents(tx, program, &measured),
         load_awards(tx, program, &measured),
         super::balance::balances(tx, &caller.program, &measured_participants),
@@ -243,23 +241,43 @@ async fn load(
 async fn load_cards(
     tx: &Transaction<'_>,
     program: &str,
-    serials: &[&str],
-) -> PgResult<HashMap<String, (String, hakaru_wire::api::CardStatus)>> {
-    if serials.is_empty() {
+    ids: &[CardId],
+) -> PgResult<HashMap<CardId, CardState>> {
+    if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    let holders: Vec<i64> = ids.iter().map(|c| i64::from(c.holder)).collect();
+    let serials: Vec<i32> = ids.iter().map(|c| i32::from(c.serial)).collect();
     let stmt = tx
         .prepare_cached(
-            "SELECT card_serial, participant, status FROM cards \
-             WHERE program = $1 AND card_serial = ANY($2)",
+            "SELECT c.participant, c.holder, c.serial, c.issued_day, c.expires_day, \
+                 c.tag_sha256, c.status, p.card_code \
+             FROM cards c JOIN programs p ON p.id = c.program \
+             JOIN unnest($2::bigint[], $3::int[]) AS w (h, s) ON c.holder = w.h AND c.serial = w.s \
+             WHERE c.program = $1",
         )
         .await
         .map_err(db_error)?;
-    tx.query(&stmt, &[&program, &serials])
+    tx.query(&stmt, &[&program, &holders, &serials])
         .await
         .map_err(db_error)?
         .iter()
-        .map(|r| Ok((r.get(0), (r.get(1), codec::card_status_from(r.get(2))?))))
+        .map(|r| {
+            let code = common::stored_u16("card code", i64::from(r.get::<_, i32>(7)))?;
+            let state = common::card_state_from_row(
+                code,
+                common::CardRow {
+                    participant: r.get(0),
+                    holder: r.get(1),
+                    serial: i64::from(r.get::<_, i32>(2)),
+                    issued_day: i64::from(r.get::<_, i32>(3)),
+                    expires_day: r.get::<_, Option<i32>>(4).map(i64::from),
+                    tag_sha256: r.get(5),
+                    status: codec::card_status_from(r.get(6))?,
+                },
+            )?;
+            Ok((CardId::of(&state.card), state))
+        })
         .collect()
 }
 

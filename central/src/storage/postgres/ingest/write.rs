@@ -10,6 +10,18 @@ use deadpool_postgres::{GenericClient, Transaction};
 use hakaru_wire::{OutboxEvent, Timestamp};
 use uuid::Uuid;
 
+/// Cards revoked by the batch (their feed bodies are among the batch's changes already).
+async fn revoke_cards(
+    tx: &Transaction<'_>,
+    caller: &StationContext,
+    applied: &Applied<'_>,
+    now: Timestamp,
+) -> PgResult<()> {
+    super::super::cards::revoke(tx, &caller.program, &applied.revoked_cards, now)
+        .await
+        .map(drop)
+}
+
 fn to_json<T: serde::Serialize>(value: &T, what: &str) -> PgResult<String> {
     serde_json::to_string(value).map_err(|e| StorageError::Backend(format!("{what} to JSON: {e}")))
 }
@@ -27,7 +39,7 @@ pub(super) async fn write(
     let (inserted, (), (), (), (), (), ()) = tokio::try_join!(
         events(tx, caller, fresh, applied, now),
         feed::upsert_participants(tx, &caller.program, &applied.participants, now),
-        feed::upsert_cards(tx, &caller.program, &applied.cards, now),
+        revoke_cards(tx, caller, applied, now),
         consents(tx, caller, applied),
         measurements(tx, caller, applied),
         awards(tx, caller, applied, now),
