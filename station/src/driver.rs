@@ -3,9 +3,10 @@
 //! WAL checkpoint — and hands the UI the session's events.
 //!
 //! Deliberately not here: the serial link and its clock (the async [`crate::scale_feed`] or
-//! another caller performs each [`PresetRequest`] and reports back with `Input::Preset`), card
-//! verification, the UI and Tauri. It is synchronous and reads no clock: `now` (monotonic, for
-//! the session's deadlines) and `wall` (UTC, for the records) come in with every call.
+//! another caller performs each [`PresetRequest`] and reports back with `Input::Preset`), how a
+//! card is checked (`cards`; [`Station::card_read`] only applies the verdict), the UI and
+//! Tauri. It is synchronous and reads no clock: `now` (monotonic, for the session's deadlines)
+//! and `wall` (UTC, for the records) come in with every call.
 //!
 //! ```text
 //! UI / card / scale ──Input──▶ Station ──handle──▶ Session ──Action──▶ Station
@@ -14,7 +15,8 @@
 //!                     PresetScale ──▶ PresetRequest for the caller (it owns the link)
 //! ```
 
-use crate::domain::MeasurementId;
+use crate::cards::CardRejection;
+use crate::domain::{Date, MeasurementId};
 use crate::session::{
     Action, ConfigError, Event, Input, MeasuredValues, MeasurementMode, ParticipantRecord, Points,
     Session, SessionConfig, SessionId, Stage,
@@ -141,6 +143,36 @@ impl Station {
     pub fn handle(&mut self, input: Input, now: Instant, wall: Timestamp) {
         self.session.handle(input, now);
         self.run_actions(now, wall);
+    }
+
+    /// A card reader delivered `text`: it is checked against the synced cards
+    /// ([`crate::cards::verify`]); a genuine, current card starts its participant's session
+    /// (ending any session in progress). A refusal changes nothing and comes back for the
+    /// screen; the outer error is the store failing.
+    pub fn card_read(
+        &mut self,
+        text: &str,
+        today: Date,
+        now: Instant,
+        wall: Timestamp,
+    ) -> Result<Result<(), CardRejection>, StationError> {
+        match crate::cards::verify(&self.store, text, today)? {
+            Ok(card) => {
+                self.handle(
+                    Input::CardScanned {
+                        participant: card.participant,
+                        today,
+                    },
+                    now,
+                    wall,
+                );
+                Ok(Ok(()))
+            }
+            Err(rejection) => {
+                tracing::info!(?rejection, "card refused");
+                Ok(Err(rejection))
+            }
+        }
     }
 
     /// Time passed: fire the session's deadline if it is due.

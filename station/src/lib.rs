@@ -7,6 +7,7 @@
 //! analyzer's protocol and the serial port (that is `hakaru-devices`), drawing screens (the
 //! kiosk UI), and the server's API (the central-server crate).
 
+pub mod cards;
 pub mod domain;
 pub mod driver;
 pub mod scale_feed;

@@ -51,10 +51,15 @@ fn page(first_seq: u64, kinds: Vec<ChangeKind>, more: bool) -> ChangesPage {
         .last()
         .map_or(first_seq.saturating_sub(1), |c| c.seq);
     ChangesPage {
+        card_program: testing::CARD_PROGRAM,
         changes,
         next_cursor,
         more,
     }
+}
+
+fn card(participant: &str, holder: u32, status: WireCard) -> CardState {
+    testing::card(&number(participant), holder, 1, status).1
 }
 
 fn document(version: &str, text: &str) -> PolicyDocument {
@@ -93,16 +98,8 @@ fn a_page_of_every_kind_lands_in_the_store_and_moves_the_cursor() {
             ChangeKind::Participant(entry("A-1", ParticipantStatus::Active)),
             ChangeKind::Participant(entry("A-2", ParticipantStatus::Withdrawn)),
             ChangeKind::Participant(entry("A-3", ParticipantStatus::Stopped)),
-            ChangeKind::Card(CardState {
-                card_serial: "C-100".into(),
-                participant: "A-1".into(),
-                status: WireCard::Active,
-            }),
-            ChangeKind::Card(CardState {
-                card_serial: "C-200".into(),
-                participant: "A-2".into(),
-                status: WireCard::Revoked,
-            }),
+            ChangeKind::Card(card("A-1", 100, WireCard::Active)),
+            ChangeKind::Card(card("A-2", 200, WireCard::Revoked)),
             ChangeKind::Document(document("2026-04", "利用規約 本文")),
             ChangeKind::Purpose(PurposeDef {
                 id: "measurement".into(),
@@ -141,13 +138,19 @@ fn a_page_of_every_kind_lands_in_the_store_and_moves_the_cursor() {
         s.participant(&number("A-3")).unwrap().is_none(),
         "stopped: refused"
     );
+    assert_eq!(s.card_program().unwrap(), Some(testing::CARD_PROGRAM));
+    let a1 = s.cards_of_holder(100).unwrap();
     assert_eq!(
-        s.card("C-100").unwrap(),
-        Some((number("A-1"), CardStatus::Active))
+        (a1.len(), &a1[0].participant, a1[0].status),
+        (1, &number("A-1"), CardStatus::Active)
     );
     assert_eq!(
-        s.card("C-200").unwrap(),
-        Some((number("A-2"), CardStatus::Revoked))
+        a1[0].tag_sha256,
+        card("A-1", 100, WireCard::Active).tag_sha256
+    );
+    assert_eq!(
+        s.cards_of_holder(200).unwrap()[0].status,
+        CardStatus::Revoked
     );
     let docs = s.documents().unwrap();
     assert_eq!(docs.len(), 1);
@@ -217,10 +220,11 @@ fn a_removed_participant_is_purged_with_everything_held_about_them() {
         )
         .unwrap();
     }
-    s.issue_card("C-9", &gone, at(3)).unwrap();
+    let (_, gone_card) = testing::card(&gone, 9, 1, WireCard::Active);
+    testing::sync_cards(&mut s, &[gone_card], at(3)).unwrap();
     let before = s.pending_events().unwrap();
     let p = page(
-        1,
+        2,
         vec![ChangeKind::ParticipantRemoved(ParticipantRemoved {
             participant: gone.as_str().into(),
             reason: RemovalReason::Erased,
@@ -232,15 +236,15 @@ fn a_removed_participant_is_purged_with_everything_held_about_them() {
     assert!(s.participant(&gone).unwrap().is_none());
     assert!(s.history(&gone, 10).unwrap().is_empty());
     assert!(s.latest_consent(&gone).unwrap().is_none());
-    assert_eq!(s.card("C-9").unwrap(), None);
+    assert!(s.cards_of_holder(9).unwrap().is_empty());
     assert_eq!(
         testing::measurement_count(&s).unwrap(),
         1,
         "the other participant's stays"
     );
     assert_eq!(s.history(&kept, 10).unwrap().len(), 1);
-    // The removed participant's queued consent, measurement and card events go too.
-    assert_eq!(s.pending_events().unwrap(), before - 3);
+    // The removed participant's queued consent and measurement events go too.
+    assert_eq!(s.pending_events().unwrap(), before - 2);
     let audit = s.recent_audit(3).unwrap();
     let purge = audit
         .iter()
@@ -276,17 +280,9 @@ fn malformed_entries_are_skipped_and_counted_and_never_wedge_the_feed() {
             ChangeKind::Participant(bad_height),
             ChangeKind::Participant(bad_body),
             ChangeKind::Participant(bad_number),
-            ChangeKind::Card(CardState {
-                card_serial: "C-1".into(),
-                participant: "NOT-HERE".into(),
-                status: WireCard::Active,
-            }),
+            ChangeKind::Card(card("NOT-HERE", 1, WireCard::Active)),
             ChangeKind::Document(bad_effective),
-            ChangeKind::Card(CardState {
-                card_serial: "C-2".into(),
-                participant: "G-1".into(),
-                status: WireCard::Active,
-            }),
+            ChangeKind::Card(card("G-1", 2, WireCard::Active)),
         ],
         false,
     );
@@ -301,7 +297,7 @@ fn malformed_entries_are_skipped_and_counted_and_never_wedge_the_feed() {
     assert!(s.participant(&number("G-1")).unwrap().is_some());
     assert!(s.participant(&number("B-1")).unwrap().is_none());
     assert!(s.documents().unwrap().is_empty());
-    assert_eq!(s.card("C-1").unwrap(), None);
+    assert!(s.cards_of_holder(1).unwrap().is_empty());
     let row = s.recent_audit(1).unwrap().remove(0);
     assert_eq!(row.action, "changes_applied");
     assert!(row.detail.contains("\"skipped\":6"), "{}", row.detail);
@@ -346,6 +342,7 @@ fn a_replayed_or_older_page_changes_nothing_and_never_moves_the_cursor_back() {
     );
     // An empty page at the cursor is a no-op.
     let empty = ChangesPage {
+        card_program: testing::CARD_PROGRAM,
         changes: vec![],
         next_cursor: 2,
         more: false,

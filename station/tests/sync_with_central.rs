@@ -14,8 +14,11 @@ use hakaru_central::auth::Credential as CentralCredential;
 use hakaru_central::ids::{CredentialId, MunicipalityId, ProgramId, StationId as CentralStationId};
 use hakaru_central::points::PointsRules;
 use hakaru_central::storage::sqlite::SqliteStorage;
-use hakaru_central::storage::{NewMunicipality, NewProgram, NewStation, StationContext, Storage};
-use hakaru_station::domain::ParticipantNumber;
+use hakaru_central::storage::{
+    CardIssue, NewMunicipality, NewProgram, NewStation, StationContext, Storage,
+};
+use hakaru_station::cards::{verify, CardRejection};
+use hakaru_station::domain::{Date, ParticipantNumber};
 use hakaru_station::store::testing::{self, participant, seeded, T0};
 use hakaru_station::store::{new_id, CardStatus, Measured, NewMeasurement, Store, StoreConfig};
 use hakaru_station::sync::{
@@ -24,9 +27,10 @@ use hakaru_station::sync::{
 };
 use hakaru_station::Clock;
 use hakaru_wire::api::{
-    CardState, CardStatus as WireCard, DocumentKind, ParticipantStatus, PolicyDocument, PurposeDef,
-    RosterEntry, StaffAccount, StaffRole, UploadRequest,
+    DocumentKind, ParticipantStatus, PolicyDocument, PurposeDef, RosterEntry, StaffAccount,
+    StaffRole, UploadRequest,
 };
+use hakaru_wire::card::CardToken;
 use hakaru_wire::{Sex, Timestamp};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -463,28 +467,13 @@ async fn roster_card_document_purpose_and_staff_changes_arrive_in_the_station_st
     s.put_participant(p, &gone, at(3)).await.unwrap();
     gone.status = ParticipantStatus::Withdrawn;
     s.put_participant(p, &gone, at(4)).await.unwrap();
-    s.put_card(
-        p,
-        &CardState {
-            card_serial: "CARD-1".into(),
-            participant: "N-1".into(),
-            status: WireCard::Active,
-        },
-        at(5),
-    )
-    .await
-    .unwrap();
-    s.put_card(
-        p,
-        &CardState {
-            card_serial: "CARD-2".into(),
-            participant: "N-2".into(),
-            status: WireCard::Revoked,
-        },
-        at(6),
-    )
-    .await
-    .unwrap();
+    let issue = CardIssue {
+        issued_day: 20_780,
+        expires_day: None,
+    };
+    let n1_card = s.issue_card(p, "N-1", issue, at(5)).await.unwrap().token;
+    let n2_lost = s.issue_card(p, "N-2", issue, at(5)).await.unwrap().token;
+    let n2_card = s.issue_card(p, "N-2", issue, at(6)).await.unwrap().token;
     let terms = PolicyDocument {
         kind: DocumentKind::Terms,
         version: "2026-04".into(),
@@ -547,13 +536,21 @@ async fn roster_card_document_purpose_and_staff_changes_arrive_in_the_station_st
         kiosk.participant(&n3).unwrap().is_none(),
         "withdrawn: refused"
     );
+    // The cards the server printed are recognised offline from the synced tag hashes; the
+    // replaced one is refused.
+    let today = Date {
+        year: 2026,
+        month: 11,
+        day: 23,
+    };
+    let verified = |token: &CardToken| verify(&kiosk, &token.encode(), today).unwrap();
+    assert_eq!(verified(&n1_card).unwrap().participant, n1);
+    assert_eq!(verified(&n2_card).unwrap().participant, n2);
+    assert_eq!(verified(&n2_lost), Err(CardRejection::Revoked));
+    let held = kiosk.cards_of_holder(n2_card.fields().holder).unwrap();
     assert_eq!(
-        kiosk.card("CARD-1").unwrap(),
-        Some((n1, CardStatus::Active))
-    );
-    assert_eq!(
-        kiosk.card("CARD-2").unwrap(),
-        Some((n2, CardStatus::Revoked))
+        held.iter().map(|c| c.status).collect::<Vec<_>>(),
+        [CardStatus::Active, CardStatus::Revoked]
     );
     let docs = kiosk.documents().unwrap();
     assert_eq!(docs.len(), 1);

@@ -127,6 +127,11 @@ impl CardToken {
             .decode(&body)
             .map_err(|_| TokenError::Malformed)?;
         let bytes: [u8; BODY_LEN] = bytes.try_into().map_err(|_| TokenError::Malformed)?;
+        // Only the canonical spelling: the last character's two spare bits must be zero, so one
+        // card has exactly one token text.
+        if data_encoding::BASE32_NOPAD.encode(&bytes).as_bytes() != body {
+            return Err(TokenError::Malformed);
+        }
         if bytes[0] != FORMAT_VERSION {
             return Err(TokenError::Malformed);
         }
@@ -339,6 +344,25 @@ mod tests {
             CardToken::parse("K1ああああああああああああ"),
             Err(TokenError::Malformed)
         );
+    }
+
+    #[test]
+    fn a_non_canonical_spelling_of_a_card_is_malformed() {
+        // The last base32 character carries 3 data bits and 2 spare bits (34 × 5 = 170 = 168 + 2).
+        let good = sample().encode();
+        let last = good.as_bytes()[TOKEN_CHARS - 1];
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let value = alphabet.iter().position(|&c| c == last).unwrap();
+        for spare in 1..4 {
+            let mut text = good.clone().into_bytes();
+            text[TOKEN_CHARS - 1] = alphabet[(value & !3) | spare];
+            let text = String::from_utf8(text).unwrap();
+            assert_eq!(
+                CardToken::parse(&text),
+                Err(TokenError::Malformed),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! always a parameter; the library never reads the clock.
 
 mod audit;
+mod cards;
 mod error;
 mod key;
 mod outbox;
@@ -20,6 +21,7 @@ mod sync_state;
 pub mod testing;
 
 pub use audit::{AuditBreak, AuditError, AuditRow, BreakReason, GENESIS};
+pub use cards::{CardStatus, HeldCard};
 pub use error::StoreError;
 pub use key::KEY_LEN;
 pub use outbox::{plan_batch, BatchLimits, OutboxError, PendingEntry};
@@ -28,7 +30,7 @@ pub use record::{
     WEIGHT_ONLY_KEYS,
 };
 pub use retention::{PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
-pub use roster::{content_hash, CardStatus};
+pub use roster::content_hash;
 pub use schema::SCHEMA_VERSION;
 pub use sync_state::{AppliedChanges, PointsAck};
 

@@ -1,34 +1,16 @@
-//! Roster, cards, policy documents and purposes: what the store keeps about who may measure
-//! and what they are asked to agree to. Pseudonymous: no names or addresses, ever.
+//! Roster, policy documents and purposes: what the store keeps about who may measure and what
+//! they are asked to agree to (cards: `cards`). Pseudonymous: no names or addresses, ever.
 //!
 //! Deliberately not here: fetching them from the server (the sync issue).
 
-use super::{audit, new_id, outbox, Store, StoreError};
+use super::{audit, Store, StoreError};
 use crate::domain::{
     BodyType, Date, DocumentKind, DocumentVersion, ParticipantNumber, Profile, Purpose, PurposeId,
     Sex,
 };
-use hakaru_wire::{CardEvent, EventKind, Timestamp};
+use hakaru_wire::Timestamp;
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
-
-/// Whether a card may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardStatus {
-    /// In use.
-    Active,
-    /// Revoked (lost, replaced, participant left): a scan is refused.
-    Revoked,
-}
-
-impl CardStatus {
-    fn name(self) -> &'static str {
-        match self {
-            CardStatus::Active => "active",
-            CardStatus::Revoked => "revoked",
-        }
-    }
-}
 
 pub(crate) fn date_text(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)
@@ -263,100 +245,8 @@ impl Store {
             implanted_device: implanted,
         }))
     }
-
-    /// Records a card's status as the roster sync reports it (no outbox: the server knows).
-    pub fn set_card(
-        &mut self,
-        serial: &str,
-        participant: &ParticipantNumber,
-        status: CardStatus,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        upsert_card(&self.conn, serial, participant, status, now)
-    }
-
-    /// Issues a card at the station: card row + outbox `CardIssued` + audit, one transaction.
-    pub fn issue_card(
-        &mut self,
-        serial: &str,
-        participant: &ParticipantNumber,
-        now: Timestamp,
-    ) -> Result<hakaru_wire::EventId, StoreError> {
-        self.card_fact(serial, participant, CardStatus::Active, now)
-    }
-
-    /// Revokes a card at the station: card row + outbox `CardRevoked` + audit, one transaction.
-    pub fn revoke_card(
-        &mut self,
-        serial: &str,
-        participant: &ParticipantNumber,
-        now: Timestamp,
-    ) -> Result<hakaru_wire::EventId, StoreError> {
-        self.card_fact(serial, participant, CardStatus::Revoked, now)
-    }
-
-    fn card_fact(
-        &mut self,
-        serial: &str,
-        participant: &ParticipantNumber,
-        status: CardStatus,
-        now: Timestamp,
-    ) -> Result<hakaru_wire::EventId, StoreError> {
-        let station = self.require_station()?;
-        let tx = self.conn.transaction()?;
-        upsert_card(&tx, serial, participant, status, now)?;
-        let card = CardEvent {
-            card_serial: serial.to_owned(),
-            participant: participant.as_str().to_owned(),
-        };
-        let kind = match status {
-            CardStatus::Active => EventKind::CardIssued(card),
-            CardStatus::Revoked => EventKind::CardRevoked(card),
-        };
-        let fact_id = new_id(now).to_string();
-        let event = outbox::enqueue(&tx, &station, now, kind, &fact_id, Some(participant))?;
-        audit::append(
-            &tx,
-            now,
-            if status == CardStatus::Active {
-                "card_issued"
-            } else {
-                "card_revoked"
-            },
-            &serde_json::json!({ "event": event.to_string() }),
-        )?;
-        tx.commit()?;
-        Ok(event)
-    }
-
-    /// Which participant a card belongs to, and whether it may be used.
-    pub fn card(
-        &self,
-        serial: &str,
-    ) -> Result<Option<(ParticipantNumber, CardStatus)>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT participant, status FROM cards WHERE serial = ?1",
-                [serial],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        row.map(|(p, s)| {
-            let number =
-                ParticipantNumber::new(&p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let status = if s == "active" {
-                CardStatus::Active
-            } else {
-                CardStatus::Revoked
-            };
-            Ok((number, status))
-        })
-        .transpose()
-    }
 }
 
-/// Inserts or updates one card row (a plain roster update or part of a card fact's transaction).
 /// Stores a document version unless that (kind, version, language) is there already; returns
 /// how many rows were written (0 or 1). Shared by [`Store::put_document`] and the change feed.
 #[allow(clippy::too_many_arguments)] // one per column
@@ -400,28 +290,6 @@ pub(crate) fn upsert_purpose(
              label_ja = excluded.label_ja, label_en = excluded.label_en",
     )?
     .execute(params![id, required, label_ja, label_en])?;
-    Ok(())
-}
-
-/// Inserts or replaces a card row (shared by the station's card facts and the change feed).
-pub(crate) fn upsert_card(
-    conn: &rusqlite::Connection,
-    serial: &str,
-    participant: &ParticipantNumber,
-    status: CardStatus,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO cards (serial, participant, status, updated_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (serial) DO UPDATE SET participant = excluded.participant,
-             status = excluded.status, updated_at = excluded.updated_at",
-        params![
-            serial,
-            participant.as_str(),
-            status.name(),
-            now.as_unix_ms()
-        ],
-    )?;
     Ok(())
 }
 

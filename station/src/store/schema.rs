@@ -177,8 +177,29 @@ CREATE TABLE sync_state (
 INSERT INTO sync_state (singleton, change_cursor, updated_at) VALUES (1, 0, 0);
 "#;
 
+/// Version 4: signed cards (card format 1). A card is its holder number and serial, with the
+/// SHA-256 of its tag (the station can recognise a genuine card, not make one) and its expiry;
+/// the program's card code comes with every change-feed page. Cards stored before had no tag
+/// and could never be checked: dropped (the server's migration drops them too).
+const V4: &str = r#"
+DROP TABLE cards;
+CREATE TABLE cards (
+    holder      INTEGER NOT NULL CHECK (holder BETWEEN 1 AND 4294967295),
+    serial      INTEGER NOT NULL CHECK (serial BETWEEN 1 AND 65535),
+    participant TEXT NOT NULL REFERENCES participants (number),
+    issued_day  INTEGER NOT NULL CHECK (issued_day BETWEEN 0 AND 65535),
+    expires_day INTEGER CHECK (expires_day BETWEEN 0 AND 65535),
+    tag_sha256  TEXT NOT NULL CHECK (length(tag_sha256) = 64),
+    status      TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+    updated_at  INTEGER NOT NULL,
+    PRIMARY KEY (holder, serial)
+) STRICT;
+CREATE INDEX cards_by_participant ON cards (participant);
+ALTER TABLE sync_state ADD COLUMN card_program INTEGER CHECK (card_program BETWEEN 1 AND 65535);
+"#;
+
 /// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -14,15 +14,14 @@
 //! server is fixed, which is worse for participants than one entry missing until it changes
 //! again. A database failure, by contrast, rolls the whole page back and the cursor with it.
 
+use super::cards::{put_card as put_card_row, set_card_program};
 use super::retention::purge_participant;
-use super::roster::{
-    content_hash, date_text, insert_document, parse_date, upsert_card, upsert_purpose, CardStatus,
-};
+use super::roster::{content_hash, date_text, insert_document, parse_date, upsert_purpose};
 use super::{audit, PurgeReport, Store, StoreError};
 use crate::domain::{Date, ParticipantNumber};
 use hakaru_wire::api::{
-    CardState, CardStatus as WireCardStatus, ChangeKind, ChangesPage, PointsAward, PolicyDocument,
-    PurposeDef, RemovalReason, RosterEntry, StaffAccount, StaffRole,
+    CardState, ChangeKind, ChangesPage, PointsAward, PolicyDocument, PurposeDef, RemovalReason,
+    RosterEntry, StaffAccount, StaffRole,
 };
 use hakaru_wire::{Sex, Timestamp};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -193,10 +192,8 @@ fn upsert_participant(
 
 fn put_card(tx: &Transaction<'_>, c: &CardState, now: Timestamp) -> Result<(), ApplyError> {
     let number = participant_number(&c.participant)?;
-    let serial_ok = (1..=64).contains(&c.card_serial.len())
-        && c.card_serial.bytes().all(|b| b.is_ascii_graphic());
-    if !serial_ok {
-        return Err(ApplyError::Malformed("card serial"));
+    if c.card.holder == 0 || c.card.serial == 0 {
+        return Err(ApplyError::Malformed("card holder or serial"));
     }
     let known = tx
         .prepare_cached("SELECT 1 FROM participants WHERE number = ?1")?
@@ -206,11 +203,7 @@ fn put_card(tx: &Transaction<'_>, c: &CardState, now: Timestamp) -> Result<(), A
             "card for a participant this station does not hold",
         ));
     }
-    let status = match c.status {
-        WireCardStatus::Active => CardStatus::Active,
-        WireCardStatus::Revoked => CardStatus::Revoked,
-    };
-    upsert_card(tx, &c.card_serial, &number, status, now)?;
+    put_card_row(tx, &number, c, now)?;
     Ok(())
 }
 
@@ -330,6 +323,9 @@ impl Store {
                 }
                 Err(ApplyError::Store(e)) => return Err(e),
             }
+        }
+        if page.card_program != 0 {
+            set_card_program(&tx, page.card_program)?;
         }
         let after = before.max(page.next_cursor);
         out.cursor = after;
@@ -531,6 +527,7 @@ mod tests {
             .unwrap();
         let audit_before = count(&s, "SELECT count(*) FROM audit_log");
         let page = ChangesPage {
+            card_program: 7,
             changes: vec![
                 Change {
                     seq: 1,
@@ -582,11 +579,39 @@ mod tests {
             v2.set_retention_days(14, T0).unwrap();
         }
         let s = Store::open(&cfg).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.schema_version().unwrap(), super::super::SCHEMA_VERSION);
         assert_eq!(s.retention_days().unwrap(), 14);
         assert_eq!(s.sync_cursor().unwrap(), 0);
         assert_eq!(s.staff_account("x").unwrap(), None);
         s.verify_audit().unwrap();
+    }
+
+    #[test]
+    fn a_version_3_file_drops_its_unsigned_cards_and_keeps_the_roster() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = StoreConfig::in_dir(dir.path());
+        {
+            let v3 = Store::open_at_version(&cfg, 3).unwrap();
+            v3.conn
+                .execute_batch(
+                    "INSERT INTO participants (number, birth_date, sex, height_tenths_cm,
+                         body_type, implanted_device, updated_at)
+                     VALUES ('A-1', '1950-01-01', 1, 1600, 0, 0, 0);
+                     INSERT INTO cards (serial, participant, status, updated_at)
+                     VALUES ('CARD-OLD', 'A-1', 'active', 0);
+                     UPDATE sync_state SET change_cursor = 12;",
+                )
+                .unwrap();
+        }
+        let s = Store::open(&cfg).unwrap();
+        assert_eq!(count(&s, "SELECT count(*) FROM cards"), 0);
+        assert_eq!(count(&s, "SELECT count(*) FROM participants"), 1);
+        assert_eq!(
+            s.card_program().unwrap(),
+            None,
+            "known again at the next pull"
+        );
+        assert_eq!(s.sync_cursor().unwrap(), 12);
     }
 
     #[rstest]

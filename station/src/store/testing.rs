@@ -129,3 +129,63 @@ pub fn measurement_count(store: &Store) -> Result<u64, StoreError> {
             r.get::<_, i64>(0)
         })? as u64)
 }
+
+/// The program card code the card fixtures use.
+pub const CARD_PROGRAM: u16 = 7;
+
+/// A card of `participant` as the central server would issue it: the token to print and the
+/// change-feed body. The tag is made from the fields here (the station never sees a key; it only
+/// compares hashes, so any fixed bytes stand for the server's MAC).
+pub fn card(
+    participant: &ParticipantNumber,
+    holder: u32,
+    serial: u16,
+    status: hakaru_wire::api::CardStatus,
+) -> (hakaru_wire::card::CardToken, hakaru_wire::api::CardState) {
+    use hakaru_wire::card::{CardFields, CardToken, TAG_LEN};
+    let fields = CardFields {
+        program: CARD_PROGRAM,
+        holder,
+        serial,
+        issued_day: 20_780,
+    };
+    let mut tag = [0u8; TAG_LEN];
+    tag[..4].copy_from_slice(&holder.to_be_bytes());
+    tag[4..6].copy_from_slice(&serial.to_be_bytes());
+    tag[6..].copy_from_slice(b"TAG!");
+    let token = CardToken::from_parts(fields, tag);
+    let state = hakaru_wire::api::CardState {
+        participant: participant.as_str().to_owned(),
+        card: fields,
+        tag_sha256: token.tag_hash(),
+        expires_day: None,
+        status,
+    };
+    (token, state)
+}
+
+/// Gives the store cards as the change feed would: one page at seqs after the current cursor.
+pub fn sync_cards(
+    store: &mut Store,
+    cards: &[hakaru_wire::api::CardState],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use hakaru_wire::api::{Change, ChangeKind, ChangesPage};
+    let start = store.sync_cursor()?;
+    let changes: Vec<Change> = cards
+        .iter()
+        .zip(start + 1..)
+        .map(|(c, seq)| Change {
+            seq,
+            change: ChangeKind::Card(c.clone()),
+        })
+        .collect();
+    let page = ChangesPage {
+        card_program: CARD_PROGRAM,
+        next_cursor: start + changes.len() as u64,
+        changes,
+        more: false,
+    };
+    store.apply_changes(&page, now)?;
+    Ok(())
+}

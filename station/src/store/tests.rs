@@ -5,6 +5,7 @@ use super::*;
 use crate::domain::{
     ConsentDecision, ConsentMethod, Date, DocumentKind, DocumentVersion, PurposeId,
 };
+use hakaru_wire::api::CardStatus as WireCardStatus;
 use hakaru_wire::{ConsentAction, EventKind};
 
 fn at_minutes(m: i64) -> Timestamp {
@@ -499,8 +500,8 @@ fn purging_withdrawn_participants_removes_all_their_data_and_logs_only_counts() 
     let mut s = seeded(&cfg, 3).unwrap();
     record(&mut s, 0, testing::F1, false, at_minutes(1));
     record(&mut s, 0, testing::F1, false, at_minutes(2));
-    s.issue_card("CARD-1", &participant(0), at_minutes(3))
-        .unwrap();
+    let (_, card) = testing::card(&participant(0), 1, 1, WireCardStatus::Active);
+    testing::sync_cards(&mut s, &[card], at_minutes(3)).unwrap();
     let keep = record(&mut s, 2, testing::F1, false, at_minutes(4));
     let report = s
         .purge_participants(&[participant(0)], RosterRemoval::Withdrawn, at_minutes(5))
@@ -509,7 +510,7 @@ fn purging_withdrawn_participants_removes_all_their_data_and_logs_only_counts() 
         report,
         PurgeReport {
             measurements: 2,
-            outbox_events: 4,
+            outbox_events: 3,
             consents: 1,
             cards: 1,
             participants: 1
@@ -517,7 +518,7 @@ fn purging_withdrawn_participants_removes_all_their_data_and_logs_only_counts() 
     );
     assert!(s.participant(&participant(0)).unwrap().is_none());
     assert!(s.history(&participant(0), 10).unwrap().is_empty());
-    assert!(s.card("CARD-1").unwrap().is_none());
+    assert!(s.cards_of_holder(1).unwrap().is_empty());
     assert_eq!(
         s.history(&participant(2), 10).unwrap()[0].id,
         keep.measurement_id
@@ -659,25 +660,42 @@ fn consents_keep_documents_purposes_method_and_station() {
 }
 
 #[test]
-fn issuing_a_card_queues_a_card_issued_event_and_maps_the_card() {
+fn staff_revoking_a_card_queues_a_card_revoked_event_once() {
     let (_d, cfg) = fresh();
-    let mut s = seeded(&cfg, 1).unwrap();
-    let ev = s
-        .issue_card("CARD-7", &participant(0), at_minutes(1))
-        .unwrap();
+    let mut s = seeded(&cfg, 2).unwrap();
+    let (_, card) = testing::card(&participant(0), 4, 2, WireCardStatus::Active);
+    testing::sync_cards(&mut s, &[card], at_minutes(1)).unwrap();
+    assert_eq!(s.card_program().unwrap(), Some(testing::CARD_PROGRAM));
+    let held = s.cards_of_holder(4).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!((held[0].serial, held[0].status), (2, CardStatus::Active));
+    // Not this participant's card, or no such card: nothing happens.
     assert_eq!(
-        s.card("CARD-7").unwrap(),
-        Some((participant(0), CardStatus::Active))
+        s.revoke_card(4, 2, &participant(1), at_minutes(2)).unwrap(),
+        None
     );
-    let batch = s.next_batch(10).unwrap();
-    assert!(batch
-        .iter()
-        .any(|e| e.id == ev && matches!(e.kind, EventKind::CardIssued(_))));
-    s.revoke_card("CARD-7", &participant(0), at_minutes(2))
-        .unwrap();
     assert_eq!(
-        s.card("CARD-7").unwrap(),
-        Some((participant(0), CardStatus::Revoked))
+        s.revoke_card(4, 3, &participant(0), at_minutes(2)).unwrap(),
+        None
+    );
+    let ev = s
+        .revoke_card(4, 2, &participant(0), at_minutes(2))
+        .unwrap()
+        .expect("an active card is revoked");
+    assert_eq!(s.cards_of_holder(4).unwrap()[0].status, CardStatus::Revoked);
+    let batch = s.next_batch(10).unwrap();
+    let revoked: Vec<_> = batch
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CardRevoked(c) => Some((e.id, c.card_id.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(revoked, [(ev, "4-2".to_owned())]);
+    // Revoking again is a no-op.
+    assert_eq!(
+        s.revoke_card(4, 2, &participant(0), at_minutes(3)).unwrap(),
+        None
     );
 }
 

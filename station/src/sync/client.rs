@@ -188,6 +188,7 @@ pub struct PulledPage {
 /// not make the whole page unreadable.
 #[derive(serde::Deserialize)]
 struct RawPage {
+    card_program: u16,
     changes: Vec<serde_json::Value>,
     next_cursor: u64,
     more: bool,
@@ -357,6 +358,7 @@ impl CentralClient {
         }
         Ok(PulledPage {
             page: ChangesPage {
+                card_program: raw.card_program,
                 changes,
                 next_cursor: raw.next_cursor,
                 more: raw.more,
