@@ -10,6 +10,8 @@
 // Helpers fail the test that calls them: an unwrap here is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod central_process;
+
 use hakaru_devices::scale::models::ModelProfile;
 use hakaru_devices::scale::tanita::{BodyType, Sex};
 use hakaru_devices::serial::{Backoff, LinkOptions, ScaleEvent, ScaleLink};

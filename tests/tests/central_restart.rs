@@ -13,6 +13,7 @@ use hakaru_central::ids::{MunicipalityId, ProgramId, StationId as CentralStation
 use hakaru_central::points::PointsRules;
 use hakaru_central::storage::sqlite::SqliteStorage;
 use hakaru_central::storage::{NewMunicipality, NewProgram, NewStation, Storage};
+use hakaru_e2e::central_process::Server;
 use hakaru_station::store::testing::{self, participant, seeded, T0};
 use hakaru_station::store::{new_id, Measured, NewMeasurement, Store, StoreConfig};
 use hakaru_station::sync::{
@@ -21,9 +22,7 @@ use hakaru_station::sync::{
 use hakaru_station::Clock;
 use hakaru_wire::api::{ParticipantStatus, RosterEntry};
 use hakaru_wire::{Sex, Timestamp};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 const PARTICIPANTS: u32 = 30;
@@ -40,78 +39,6 @@ impl Clock for FixedClock {
     }
     fn wall(&self) -> Timestamp {
         self.0
-    }
-}
-
-/// The `hakaru-central` binary built beside this test.
-fn central_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/<this test> → target/<profile>/hakaru-central
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|d| d.join("hakaru-central"))
-        .unwrap();
-    assert!(
-        bin.exists(),
-        "{} がありません。cargo build -p hakaru-central を先に実行してください / \
-         {} is missing: run cargo build -p hakaru-central (cargo nextest run --workspace builds it)",
-        bin.display(),
-        bin.display()
-    );
-    bin
-}
-
-/// One life of the server process.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    /// Starts the binary on `db` and waits for its "listening" log line to learn the port.
-    fn start(db: &Path) -> Server {
-        let mut child = Command::new(central_binary())
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(db)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("hakaru-central exited before listening")
-                .unwrap();
-            let Ok(json) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            let fields = &json["fields"];
-            if fields["message"] == "hakaru-central listening" {
-                break fields["addr"].as_str().unwrap().to_owned();
-            }
-        };
-        // Keep draining its log so the pipe never fills and blocks the server.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        Server {
-            child,
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap(); // SIGKILL
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
