@@ -10,7 +10,8 @@
 use hakaru_devices::card::decode::{CardDecoder, FallbackSchedule, QrDecoder};
 use hakaru_devices::card::frame::GrayFrame;
 use hakaru_devices::card::synth::{
-    background_frame, card_frame, random_token, variant_is_readable, Variant,
+    background_frame, card_frame, noisy_background_frame, random_token, variant_is_readable,
+    Variant,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -96,7 +97,8 @@ fn run(variant: Option<Variant>, n: u64, start: u64, w: u32, h: u32) -> Vec<Tall
                 let token = random_token(seed(v, i));
                 (card_frame(&token, v, w, h, seed(v, i)), Some(token))
             }
-            None => (background_frame(w, h, i), None),
+            None if i % 4 < 2 => (background_frame(w, h, i), None),
+            None => (noisy_background_frame(w, h, i), None),
         };
         for (s, t) in subjects.iter_mut().zip(&mut tallies) {
             match catch_unwind(AssertUnwindSafe(|| s.decode(&frame))) {
@@ -169,7 +171,7 @@ fn main() {
         let (name, target) = match variant {
             Some(v) if variant_is_readable(v) => (v.name(), "≥ 99 %"),
             Some(v) => (v.name(), "floor"),
-            None => ("background (no card)", "0 reads"),
+            None => ("background, no card (½ noise σ 20)", "0 reads"),
         };
         print!("| {name} | {target} |");
         for t in tallies {

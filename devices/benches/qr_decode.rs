@@ -10,13 +10,16 @@ use hakaru_devices::card::decode::{
     decode_plain, local_contrast_normalise, CardDecoder, FallbackSchedule, QrDecoder,
 };
 use hakaru_devices::card::frame::GrayFrame;
-use hakaru_devices::card::synth::{background_frame, card_frame, random_token, Variant};
+use hakaru_devices::card::synth::{
+    background_frame, card_frame, noisy_background_frame, random_token, Variant,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
 const W: u32 = 1280;
 const H: u32 = 720;
-/// Frames per set; each iteration decodes the next one.
+/// Frames per set; each iteration decodes the next one. `empty` is a room at normal sensor
+/// noise (σ 3), `empty_noise20` the same rooms at σ 20.
 const FRAMES: u64 = 5;
 
 /// One decoder under test. zbar's scanner holds a raw pointer (not `Send`), so this is a local
@@ -101,6 +104,9 @@ fn bench(c: &mut Criterion) {
     let empty: Vec<GrayFrame> = (0..FRAMES)
         .map(|i| background_frame(W, H, 900 + i))
         .collect();
+    let empty_noisy: Vec<GrayFrame> = (0..FRAMES)
+        .map(|i| noisy_background_frame(W, H, 900 + i))
+        .collect();
 
     // What each decoder makes of the frames, so a fast miss is not mistaken for a fast read.
     for (name, mut s) in Subject::all() {
@@ -109,11 +115,20 @@ fn bench(c: &mut Criterion) {
             .zip(&tokens)
             .filter(|(f, t)| s.decode(f).contains(t))
             .count();
-        let false_reads: usize = empty.iter().map(|f| s.decode(f).len()).sum();
-        eprintln!("{name}: read {read}/{FRAMES} frames with a code, {false_reads} reads on {FRAMES} empty frames");
+        let false_reads: usize = empty
+            .iter()
+            .chain(&empty_noisy)
+            .map(|f| s.decode(f).len())
+            .sum();
+        eprintln!("{name}: read {read}/{FRAMES} frames with a code, {false_reads} reads on {} empty frames", 2 * FRAMES);
     }
 
-    for (set, frames) in [("with_code", &with_code), ("empty", &empty)] {
+    let sets = [
+        ("with_code", &with_code),
+        ("empty", &empty),
+        ("empty_noise20", &empty_noisy),
+    ];
+    for (set, frames) in sets {
         let mut group = c.benchmark_group(format!("qr_decode_1280x720/{set}"));
         group.measurement_time(Duration::from_secs(4));
         group.sample_size(30);

@@ -8,7 +8,8 @@
 
 use hakaru_devices::card::decode::{CardDecoder, FallbackSchedule, QrDecoder};
 use hakaru_devices::card::synth::{
-    background_frame, card_frame, random_token, variant_is_readable, Variant,
+    background_frame, card_frame, noisy_background_frame, random_token, variant_is_readable,
+    Variant,
 };
 use hakaru_wire::card::CardToken;
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ const HEIGHT: u32 = 720;
 const READABLE_FRAMES: u64 = 100;
 /// Frames per harder variant.
 const HARD_FRAMES: u64 = 50;
-/// Frames without a card.
+/// Frames without a card (half with sensor noise σ 20).
 const BACKGROUND_FRAMES: u64 = 100;
 
 /// The least share (in %) of the harder variants' frames that must be read: what this corpus
@@ -125,9 +126,13 @@ fn nothing_is_read_from_frames_without_a_card() {
         (start..BACKGROUND_FRAMES)
             .step_by(2)
             .filter(|&i| {
-                !decoder
-                    .decode(&background_frame(WIDTH, HEIGHT, i))
-                    .is_empty()
+                // Half of them with heavy sensor noise.
+                let frame = if i % 4 < 2 {
+                    background_frame(WIDTH, HEIGHT, i)
+                } else {
+                    noisy_background_frame(WIDTH, HEIGHT, i)
+                };
+                !decoder.decode(&frame).is_empty()
             })
             .count()
     };
