@@ -188,6 +188,8 @@ pub struct PulledPage {
 /// not make the whole page unreadable.
 #[derive(serde::Deserialize)]
 struct RawPage {
+    /// 0 when the server does not say (a server from before signed cards): nothing is recorded.
+    #[serde(default)]
     card_program: u16,
     changes: Vec<serde_json::Value>,
     next_cursor: u64,

@@ -1,4 +1,4 @@
-//! `admin card issue|revoke|list`: participant cards. Issuing makes a new card (the next serial,
+//! `admin card issue|revoke|list|sheet`: participant cards. Issuing makes a new card (the next serial,
 //! signed with the program's card key) and revokes the participant's earlier ones, so a reissue
 //! is simply another `issue`.
 //!
@@ -7,11 +7,12 @@
 
 use super::Ctx;
 use anyhow::Context as _;
+use hakaru_central::cards::sheet::{self, SheetCard, SheetGeometry, SheetOptions};
 use hakaru_central::ids::ProgramId;
 use hakaru_central::storage::{CardId, CardIssue};
 use hakaru_wire::api::CardStatus;
 use hakaru_wire::card::calendar_date;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
@@ -41,6 +42,24 @@ pub enum Command {
         #[arg(long)]
         card: String,
     },
+    /// 有効なカードを A4 の印刷用シート（PDF か SVG）に出力 / Print the active cards on A4 sheets (PDF or SVG)
+    Sheet {
+        /// プログラム ID / Program id
+        #[arg(long)]
+        program: ProgramId,
+        /// この参加者のみ（繰り返し可、省略時は全員） / Only these participants (repeatable; default: everyone)
+        #[arg(long = "participant")]
+        participants: Vec<String>,
+        /// 参加者番号を 1 行に 1 つ書いたファイル / A file with one participant number per line
+        #[arg(long)]
+        participants_file: Option<PathBuf>,
+        /// 出力ファイル（.pdf、または .svg ならページごとに -1.svg, -2.svg …） / Output file (.pdf; or .svg, written as -1.svg, -2.svg … per page)
+        #[arg(long)]
+        out: PathBuf,
+        /// 印刷する TrueType フォント / TrueType font to print with
+        #[arg(long, default_value = sheet::DEFAULT_FONT_PATH)]
+        font: PathBuf,
+    },
     /// カードの一覧（参加者番号を表示します） / List cards (shows participant numbers)
     List {
         /// プログラム ID / Program id
@@ -63,6 +82,16 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         } => {
             let participants = participant_list(participants, participants_file.as_deref())?;
             issue(ctx, &program, &participants, valid_days).await
+        }
+        Command::Sheet {
+            program,
+            participants,
+            participants_file,
+            out,
+            font,
+        } => {
+            let participants = participant_list(participants, participants_file.as_deref())?;
+            print_sheet(ctx, &program, participants, &out, font).await
         }
         Command::Revoke { program, card } => {
             let id: CardId = card.parse()?;
@@ -163,6 +192,98 @@ async fn issue(
          `admin card sheet --program {program} --out cards.pdf`"
     );
     Ok(())
+}
+
+/// Writes the program's active cards (of `participants`, or everyone's) as a PDF, or as one SVG
+/// per page.
+async fn print_sheet(
+    ctx: &Ctx,
+    program: &ProgramId,
+    participants: Vec<String>,
+    out: &Path,
+    font: PathBuf,
+) -> anyhow::Result<()> {
+    let name = ctx
+        .storage()
+        .program(program)
+        .await
+        .context("プログラムを読めません / cannot read the program")?
+        .with_context(|| {
+            format!(
+                "プログラム {program} はありません / there is no program {program}: \
+                 create it with `admin program create`"
+            )
+        })?
+        .name_ja;
+    let wanted = (!participants.is_empty()).then_some(participants);
+    let cards: Vec<SheetCard> = ctx
+        .storage()
+        .cards(program, wanted)
+        .await
+        .context("カードを読めません / cannot read the cards")?
+        .into_iter()
+        .filter(|c| c.status == CardStatus::Active)
+        .map(|c| SheetCard {
+            token: c.token.encode(),
+            participant: c.participant,
+            program_name: name.clone(),
+        })
+        .collect();
+    if cards.is_empty() {
+        anyhow::bail!(
+            "印刷する有効なカードがありません。先に `admin card issue` で発行してください / \
+             there are no active cards to print: issue them first with `admin card issue`"
+        );
+    }
+    let options = SheetOptions {
+        font_path: font,
+        ..SheetOptions::default()
+    };
+    let written = match out.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("pdf") => {
+            let pdf = sheet::render_pdf(&cards, &options)?;
+            write(out, &pdf)?;
+            vec![out.to_path_buf()]
+        }
+        Some(ext) if ext.eq_ignore_ascii_case("svg") => {
+            let pages = sheet::render_svg(&cards, &options)?;
+            let stem = out.with_extension("");
+            let mut written = Vec::new();
+            for (i, page) in pages.iter().enumerate() {
+                let path = PathBuf::from(format!("{}-{}.svg", stem.display(), i + 1));
+                write(&path, page.as_bytes())?;
+                written.push(path);
+            }
+            written
+        }
+        _ => anyhow::bail!(
+            "出力ファイルは .pdf か .svg にしてください: {} / the output must end in .pdf or .svg: {}",
+            out.display(),
+            out.display()
+        ),
+    };
+    for path in &written {
+        println!("{}", path.display());
+    }
+    println!(
+        "{} 枚のカードを {} ページに出力しました。実寸（100 %）で印刷し、トンボに沿って切ってください / \
+         {} cards on {} pages: print at actual size (100 %) and cut along the marks",
+        cards.len(),
+        SheetGeometry::new(&options)?.pages_for(cards.len()),
+        cards.len(),
+        SheetGeometry::new(&options)?.pages_for(cards.len()),
+    );
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| {
+        format!(
+            "{} に書き込めません / cannot write {}",
+            path.display(),
+            path.display()
+        )
+    })
 }
 
 /// The participant numbers from the arguments and the file (blank lines and `#` comments skipped).
