@@ -254,7 +254,8 @@ impl CameraReader {
     }
 
     /// Stops both threads and waits for them: at most about [`CameraConfig::stop_grace`] plus
-    /// one decode. Events not yet received are discarded. Calling it again does nothing.
+    /// one decode. Events already queued can still be received, then [`CameraReader::next_event`]
+    /// returns `None`. Calling it again does nothing.
     pub fn stop(&mut self) {
         self.shared.stop.store(true, Ordering::Release);
         // Wake the capture thread (if the inbox is full it sees the flag on its next message).
