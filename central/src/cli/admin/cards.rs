@@ -16,6 +16,17 @@ use std::path::{Path, PathBuf};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
+/// Which participants: numbers given one by one and/or in a file.
+#[derive(Debug, clap::Args)]
+pub struct Participants {
+    /// 参加者番号（繰り返し可） / Participant number (repeatable)
+    #[arg(long = "participant")]
+    numbers: Vec<String>,
+    /// 参加者番号を 1 行に 1 つ書いたファイル（# はコメント） / A file with one participant number per line (# comments)
+    #[arg(long)]
+    participants_file: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// カードを発行（再発行も同じ。以前のカードは失効） / Issue a card (also reissue: earlier cards are revoked)
@@ -23,12 +34,8 @@ pub enum Command {
         /// プログラム ID / Program id
         #[arg(long)]
         program: ProgramId,
-        /// 参加者番号（繰り返し可） / Participant number (repeatable)
-        #[arg(long = "participant")]
-        participants: Vec<String>,
-        /// 参加者番号を 1 行に 1 つ書いたファイル / A file with one participant number per line
-        #[arg(long)]
-        participants_file: Option<PathBuf>,
+        #[command(flatten)]
+        participants: Participants,
         /// 有効日数（省略時は無期限） / Days the card stays valid (default: no limit)
         #[arg(long)]
         valid_days: Option<u16>,
@@ -47,12 +54,9 @@ pub enum Command {
         /// プログラム ID / Program id
         #[arg(long)]
         program: ProgramId,
-        /// この参加者のみ（繰り返し可、省略時は全員） / Only these participants (repeatable; default: everyone)
-        #[arg(long = "participant")]
-        participants: Vec<String>,
-        /// 参加者番号を 1 行に 1 つ書いたファイル / A file with one participant number per line
-        #[arg(long)]
-        participants_file: Option<PathBuf>,
+        /// 省略時は全員の有効なカード / Default: every active card
+        #[command(flatten)]
+        participants: Participants,
         /// 出力ファイル（.pdf、または .svg ならページごとに -1.svg, -2.svg …） / Output file (.pdf; or .svg, written as -1.svg, -2.svg … per page)
         #[arg(long)]
         out: PathBuf,
@@ -77,20 +81,18 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Issue {
             program,
             participants,
-            participants_file,
             valid_days,
         } => {
-            let participants = participant_list(participants, participants_file.as_deref())?;
+            let participants = participant_list(participants)?;
             issue(ctx, &program, &participants, valid_days).await
         }
         Command::Sheet {
             program,
             participants,
-            participants_file,
             out,
             font,
         } => {
-            let participants = participant_list(participants, participants_file.as_deref())?;
+            let participants = participant_list(participants)?;
             print_sheet(ctx, &program, participants, &out, font).await
         }
         Command::Revoke { program, card } => {
@@ -287,11 +289,9 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// The participant numbers from the arguments and the file (blank lines and `#` comments skipped).
-fn participant_list(
-    mut participants: Vec<String>,
-    file: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<String>> {
-    if let Some(path) = file {
+fn participant_list(given: Participants) -> anyhow::Result<Vec<String>> {
+    let mut participants = given.numbers;
+    if let Some(path) = given.participants_file.as_deref() {
         let text = std::fs::read_to_string(path).with_context(|| {
             format!(
                 "{} を読めません / cannot read {}",
@@ -331,9 +331,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("list.txt");
         std::fs::write(&path, "# 11月の説明会\nA-1\n\n  A-2  \n").unwrap();
-        let list = participant_list(vec!["A-0".into()], Some(&path)).unwrap();
+        let given = |numbers: Vec<String>, file| Participants {
+            numbers,
+            participants_file: Some(file),
+        };
+        let list = participant_list(given(vec!["A-0".into()], path)).unwrap();
         assert_eq!(list, ["A-0", "A-1", "A-2"]);
-        let missing = participant_list(vec![], Some(&dir.path().join("nope"))).unwrap_err();
+        let missing = participant_list(given(vec![], dir.path().join("nope"))).unwrap_err();
         assert!(missing.to_string().contains("cannot read"), "{missing}");
     }
 

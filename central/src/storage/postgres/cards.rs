@@ -16,6 +16,7 @@ use deadpool_postgres::GenericClient;
 use hakaru_wire::api::{CardState, CardStatus, ChangeKind, ParticipantStatus};
 use hakaru_wire::card::CardFields;
 use hakaru_wire::Timestamp;
+use tokio_postgres::Row;
 
 /// Locks the program row; returns its card code and card key (made and stored now if it has
 /// none yet).
@@ -95,37 +96,48 @@ pub(super) async fn revoke(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let holders: Vec<i64> = ids.iter().map(|c| i64::from(c.holder)).collect();
-    let serials: Vec<i32> = ids.iter().map(|c| i32::from(c.serial)).collect();
+    let (holders, serials) = id_arrays(ids);
     let rows = client
         .query(
-            "UPDATE cards SET status = 'revoked', updated_at = $4 \
-             FROM unnest($2::bigint[], $3::int[]) AS r (h, s) \
-             WHERE cards.program = $1 AND cards.holder = r.h AND cards.serial = r.s \
-             RETURNING cards.participant, cards.holder, cards.serial, cards.issued_day, \
-                 cards.expires_day, cards.tag_sha256, \
-                 (SELECT card_code FROM programs WHERE id = $1)",
+            &format!(
+                "UPDATE cards AS c SET status = 'revoked', updated_at = $4 \
+                 FROM unnest($2::bigint[], $3::int[]) AS r (h, s), programs AS p \
+                 WHERE c.program = $1 AND p.id = c.program AND c.holder = r.h AND c.serial = r.s \
+                 RETURNING {CARD_COLUMNS}"
+            ),
             &[&program.as_str(), &holders, &serials, &now.as_unix_ms()],
         )
         .await
         .map_err(db_error)?;
-    rows.iter()
-        .map(|r| {
-            let code = common::stored_u16("card code", i64::from(r.get::<_, i32>(6)))?;
-            common::card_state_from_row(
-                code,
-                CardRow {
-                    participant: r.get(0),
-                    holder: r.get(1),
-                    serial: i64::from(r.get::<_, i32>(2)),
-                    issued_day: i64::from(r.get::<_, i32>(3)),
-                    expires_day: r.get::<_, Option<i32>>(4).map(i64::from),
-                    tag_sha256: r.get(5),
-                    status: CardStatus::Revoked,
-                },
-            )
-        })
-        .collect()
+    rows.iter().map(card_state).collect()
+}
+
+/// The columns [`card_state`] reads, in its order (`c` is `cards`, `p` its program).
+pub(super) const CARD_COLUMNS: &str = "c.participant, c.holder, c.serial, c.issued_day, \
+     c.expires_day, c.tag_sha256, c.status, p.card_code";
+
+/// A card selected with [`CARD_COLUMNS`], as the change feed carries it.
+pub(super) fn card_state(r: &Row) -> PgResult<CardState> {
+    let code = common::stored_u16("card code", i64::from(r.get::<_, i32>(7)))?;
+    common::card_state_from_row(
+        code,
+        CardRow {
+            participant: r.get(0),
+            holder: r.get(1),
+            serial: i64::from(r.get::<_, i32>(2)),
+            issued_day: i64::from(r.get::<_, i32>(3)),
+            expires_day: r.get::<_, Option<i32>>(4).map(i64::from),
+            tag_sha256: r.get(5),
+            status: codec::card_status_from(r.get(6))?,
+        },
+    )
+}
+
+/// Card ids as the two arrays `unnest` takes.
+pub(super) fn id_arrays(ids: &[CardId]) -> (Vec<i64>, Vec<i32>) {
+    ids.iter()
+        .map(|c| (i64::from(c.holder), i32::from(c.serial)))
+        .unzip()
 }
 
 pub(super) async fn issue_card(

@@ -14,7 +14,7 @@
 mod apply;
 mod write;
 
-use super::{codec, db_error, feed, ledger, program_not_found, PgResult, PostgresStorage};
+use super::{cards, codec, db_error, feed, ledger, program_not_found, PgResult, PostgresStorage};
 use crate::points::PriorAward;
 use crate::storage::{common, CardId, StationContext, StorageError};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -246,16 +246,14 @@ async fn load_cards(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let holders: Vec<i64> = ids.iter().map(|c| i64::from(c.holder)).collect();
-    let serials: Vec<i32> = ids.iter().map(|c| i32::from(c.serial)).collect();
+    let (holders, serials) = cards::id_arrays(ids);
     let stmt = tx
-        .prepare_cached(
-            "SELECT c.participant, c.holder, c.serial, c.issued_day, c.expires_day, \
-                 c.tag_sha256, c.status, p.card_code \
-             FROM cards c JOIN programs p ON p.id = c.program \
+        .prepare_cached(&format!(
+            "SELECT {} FROM cards c JOIN programs p ON p.id = c.program \
              JOIN unnest($2::bigint[], $3::int[]) AS w (h, s) ON c.holder = w.h AND c.serial = w.s \
              WHERE c.program = $1",
-        )
+            cards::CARD_COLUMNS
+        ))
         .await
         .map_err(db_error)?;
     tx.query(&stmt, &[&program, &holders, &serials])
@@ -263,19 +261,7 @@ async fn load_cards(
         .map_err(db_error)?
         .iter()
         .map(|r| {
-            let code = common::stored_u16("card code", i64::from(r.get::<_, i32>(7)))?;
-            let state = common::card_state_from_row(
-                code,
-                common::CardRow {
-                    participant: r.get(0),
-                    holder: r.get(1),
-                    serial: i64::from(r.get::<_, i32>(2)),
-                    issued_day: i64::from(r.get::<_, i32>(3)),
-                    expires_day: r.get::<_, Option<i32>>(4).map(i64::from),
-                    tag_sha256: r.get(5),
-                    status: codec::card_status_from(r.get(6))?,
-                },
-            )?;
+            let state = cards::card_state(r)?;
             Ok((CardId::of(&state.card), state))
         })
         .collect()
