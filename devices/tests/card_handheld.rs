@@ -10,6 +10,9 @@
 // Helpers outside #[test] functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::pty::Pty;
 use hakaru_devices::card::handheld::{
     BurstDrop, DropCounts, KeyEvent, Line, LineCounts, LineDrop, LineSplitter, ReaderStatus,
     SerialCardReader, SerialReaderOptions, Verdict, WedgeClassifier, WedgeOptions,
@@ -20,7 +23,6 @@ use hakaru_devices::serial::{plug, Backoff, DisconnectReason};
 use hakaru_wire::card::{CardFields, CardToken, TAG_LEN};
 use proptest::prelude::*;
 use std::future::Future;
-use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -46,35 +48,6 @@ fn token(holder: u32, serial: u16) -> String {
 // ---------------------------------------------------------------------------------------
 // Serial-mode reader on real pseudo-terminals
 // ---------------------------------------------------------------------------------------
-
-/// A pty pair whose slave is reachable through `link` (like `/dev/serial/by-id/…`). The test
-/// keeps one slave descriptor open so the master does not see "no slave" (`EIO`) before the
-/// reader opens the path; dropping it (master closed) is the unplug.
-struct Pty {
-    master: std::fs::File,
-    _slave: OwnedFd,
-}
-
-impl Pty {
-    fn plug(link: &Path) -> Pty {
-        let pair = nix::pty::openpty(None, None).unwrap();
-        let slave = nix::unistd::ttyname(&pair.slave).unwrap();
-        let tmp = link.with_extension("new");
-        let _ = std::fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(&slave, &tmp).unwrap();
-        std::fs::rename(&tmp, link).unwrap();
-        Pty {
-            master: std::fs::File::from(pair.master),
-            _slave: pair.slave,
-        }
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        use std::io::Write;
-        self.master.write_all(bytes).unwrap();
-        self.master.flush().unwrap();
-    }
-}
 
 fn fast_options() -> SerialReaderOptions {
     SerialReaderOptions {

@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::pty::Pty;
 use common::{framed, oracle_checksum, with_checksum, F1, F2, F5};
 use hakaru_devices::scale::tanita::FrameError;
 use hakaru_devices::scale::{Command, DecodeError, LinkSettings};
@@ -20,8 +21,7 @@ use hakaru_devices::serial::{
     SendError, Step,
 };
 use std::future::Future;
-use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
@@ -343,35 +343,6 @@ async fn the_spawned_link_reconnects_after_the_stream_ends() {
 // On real pseudo-terminals
 // ---------------------------------------------------------------------------------------
 
-/// A pty pair whose slave is reachable through `link` (a symlink, like a simulator's path).
-/// The test keeps one slave descriptor open so the master does not see "no slave" (`EIO`)
-/// before the code under test opens the path; closing the master is the unplug.
-struct Pty {
-    master: std::fs::File,
-    _slave: OwnedFd,
-}
-
-impl Pty {
-    /// Opens a new pair and (re)points `link` at its slave, atomically.
-    fn plug(link: &Path) -> Pty {
-        let pair = nix::pty::openpty(None, None).unwrap();
-        let slave = nix::unistd::ttyname(&pair.slave).unwrap();
-        let tmp = link.with_extension("new");
-        let _ = std::fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(&slave, &tmp).unwrap();
-        std::fs::rename(&tmp, link).unwrap();
-        Pty {
-            master: std::fs::File::from(pair.master),
-            _slave: pair.slave,
-        }
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        use std::io::Write;
-        self.master.write_all(bytes).unwrap();
-    }
-}
-
 #[tokio::test]
 async fn unplug_and_replug_on_a_pty_reconnects_by_path() {
     let dir = tempfile::tempdir().unwrap();
@@ -478,7 +449,7 @@ fn spawn_picky_device(master: std::fs::File, speaks: nix::sys::termios::BaudRate
 async fn autodetect_finds_the_one_setting_that_verifies_on_a_pty() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tty");
-    let Pty { master, _slave } = Pty::plug(&path);
+    let (master, _slave) = Pty::plug(&path).split();
     spawn_picky_device(master, nix::sys::termios::BaudRate::B4800);
 
     let mut progress = Vec::new();

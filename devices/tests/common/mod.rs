@@ -1,8 +1,11 @@
 //! The reference's verified fixtures (re-exported from `hakaru_devices::scale::fixtures`) and a
 //! checksum oracle that does not use the crate's code.
 //!
-//! Shared by `tests/fixtures.rs`, `tests/stream_props.rs` and `benches/decode.rs`.
+//! Shared by `tests/fixtures.rs`, `tests/stream_props.rs` and `benches/decode.rs`; [`pty`] by
+//! the serial-link and handheld-reader tests.
 #![allow(dead_code)]
+
+pub mod pty;
 
 #[allow(unused_imports)] // not every test file uses every fixture
 pub use hakaru_devices::scale::fixtures::*;
