@@ -7,70 +7,27 @@
 //! another frame size). Figures in docs/performance.md.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)] // a report binary
 
-use hakaru_devices::card::decode::{CardDecoder, FallbackSchedule, QrDecoder};
-use hakaru_devices::card::frame::GrayFrame;
+use hakaru_devices::card::decode::{CardDecoder, FallbackSchedule};
 use hakaru_devices::card::synth::{
     background_frame, card_frame, noisy_background_frame, random_token, variant_is_readable,
     Variant,
 };
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use support::decoders::Subject;
+
+#[path = "support/mod.rs"]
+mod support;
 
 const NAMES: [&str; 5] = ["card(rxing+LCN)", "rxing plain", "rqrr", "quircs", "zbar"];
 
-/// One decoder under test (zbar's scanner is not `Send`: each thread makes its own).
-enum Subject {
-    Card(CardDecoder),
-    Rqrr,
-    Quircs(quircs::Quirc),
-    Zbar(zbar_rust::ZBarImageScanner),
-}
-
 fn subjects() -> Vec<Subject> {
-    use zbar_rust::{ZBarConfig, ZBarSymbolType};
-    let mut z = zbar_rust::ZBarImageScanner::new();
-    z.set_config(ZBarSymbolType::ZBarNone, ZBarConfig::ZBarCfgEnable, 0)
-        .unwrap();
-    z.set_config(ZBarSymbolType::ZBarQRCode, ZBarConfig::ZBarCfgEnable, 1)
-        .unwrap();
     vec![
         Subject::Card(CardDecoder::new(FallbackSchedule::Always)),
         Subject::Card(CardDecoder::new(FallbackSchedule::Never)),
         Subject::Rqrr,
-        Subject::Quircs(quircs::Quirc::default()),
-        Subject::Zbar(z),
+        Subject::quircs(),
+        Subject::zbar(),
     ]
-}
-
-impl Subject {
-    fn decode(&mut self, f: &GrayFrame) -> Vec<String> {
-        match self {
-            Subject::Card(d) => d.decode(f),
-            Subject::Rqrr => {
-                let w = f.width as usize;
-                let mut img =
-                    rqrr::PreparedImage::prepare_from_greyscale(w, f.height as usize, |x, y| {
-                        f.data[y * w + x]
-                    });
-                img.detect_grids()
-                    .into_iter()
-                    .filter_map(|g| g.decode().ok().map(|(_, s)| s))
-                    .collect()
-            }
-            Subject::Quircs(q) => q
-                .identify(f.width as usize, f.height as usize, &f.data)
-                .filter_map(|c| c.ok()?.decode().ok())
-                .filter_map(|d| String::from_utf8(d.payload).ok())
-                .collect(),
-            Subject::Zbar(z) => z
-                .scan_y800(&f.data, f.width, f.height)
-                .map(|rs| {
-                    rs.into_iter()
-                        .filter_map(|r| String::from_utf8(r.data).ok())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
 }
 
 #[derive(Default, Clone, Copy)]

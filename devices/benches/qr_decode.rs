@@ -7,13 +7,17 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use hakaru_devices::card::decode::{
-    decode_plain, local_contrast_normalise, CardDecoder, FallbackSchedule, QrDecoder,
+    decode_plain, local_contrast_normalise, CardDecoder, FallbackSchedule,
 };
 use hakaru_devices::card::frame::GrayFrame;
 use hakaru_devices::card::synth::{
     background_frame, card_frame, noisy_background_frame, random_token, Variant,
 };
 use std::hint::black_box;
+use support::decoders::Subject;
+
+#[path = "support/mod.rs"]
+mod support;
 use std::time::Duration;
 
 const W: u32 = 1280;
@@ -22,76 +26,24 @@ const H: u32 = 720;
 /// noise (σ 3), `empty_noise20` the same rooms at σ 20.
 const FRAMES: u64 = 5;
 
-/// One decoder under test. zbar's scanner holds a raw pointer (not `Send`), so this is a local
-/// enum rather than `Box<dyn QrDecoder>`.
-enum Subject {
-    Card(CardDecoder),
-    Rqrr,
-    Quircs(quircs::Quirc),
-    Zbar(zbar_rust::ZBarImageScanner),
-}
-
-impl Subject {
-    fn all() -> Vec<(&'static str, Subject)> {
-        vec![
-            (
-                "card_plain",
-                Subject::Card(CardDecoder::new(FallbackSchedule::Never)),
-            ),
-            (
-                "card_lcn_always",
-                Subject::Card(CardDecoder::new(FallbackSchedule::Always)),
-            ),
-            (
-                "card_camera_every3",
-                Subject::Card(CardDecoder::for_camera()),
-            ),
-            ("rqrr", Subject::Rqrr),
-            ("quircs", Subject::Quircs(quircs::Quirc::default())),
-            ("zbar", Subject::Zbar(zbar_qr_only())),
-        ]
-    }
-
-    fn decode(&mut self, f: &GrayFrame) -> Vec<String> {
-        match self {
-            Subject::Card(d) => d.decode(f),
-            Subject::Rqrr => {
-                let w = f.width as usize;
-                let mut img =
-                    rqrr::PreparedImage::prepare_from_greyscale(w, f.height as usize, |x, y| {
-                        f.data[y * w + x]
-                    });
-                img.detect_grids()
-                    .into_iter()
-                    .filter_map(|g| g.decode().ok().map(|(_, s)| s))
-                    .collect()
-            }
-            Subject::Quircs(q) => q
-                .identify(f.width as usize, f.height as usize, &f.data)
-                .filter_map(|c| c.ok()?.decode().ok())
-                .filter_map(|d| String::from_utf8(d.payload).ok())
-                .collect(),
-            Subject::Zbar(z) => z
-                .scan_y800(&f.data, f.width, f.height)
-                .map(|rs| {
-                    rs.into_iter()
-                        .filter_map(|r| String::from_utf8(r.data).ok())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
-
-/// zbar with every symbology off but QR (reference §1.2).
-fn zbar_qr_only() -> zbar_rust::ZBarImageScanner {
-    use zbar_rust::{ZBarConfig, ZBarSymbolType};
-    let mut z = zbar_rust::ZBarImageScanner::new();
-    z.set_config(ZBarSymbolType::ZBarNone, ZBarConfig::ZBarCfgEnable, 0)
-        .unwrap();
-    z.set_config(ZBarSymbolType::ZBarQRCode, ZBarConfig::ZBarCfgEnable, 1)
-        .unwrap();
-    z
+fn subjects() -> Vec<(&'static str, Subject)> {
+    vec![
+        (
+            "card_plain",
+            Subject::Card(CardDecoder::new(FallbackSchedule::Never)),
+        ),
+        (
+            "card_lcn_always",
+            Subject::Card(CardDecoder::new(FallbackSchedule::Always)),
+        ),
+        (
+            "card_camera_every3",
+            Subject::Card(CardDecoder::for_camera()),
+        ),
+        ("rqrr", Subject::Rqrr),
+        ("quircs", Subject::quircs()),
+        ("zbar", Subject::zbar()),
+    ]
 }
 
 fn bench(c: &mut Criterion) {
@@ -109,7 +61,7 @@ fn bench(c: &mut Criterion) {
         .collect();
 
     // What each decoder makes of the frames, so a fast miss is not mistaken for a fast read.
-    for (name, mut s) in Subject::all() {
+    for (name, mut s) in subjects() {
         let read = with_code
             .iter()
             .zip(&tokens)
@@ -132,7 +84,7 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("qr_decode_1280x720/{set}"));
         group.measurement_time(Duration::from_secs(4));
         group.sample_size(30);
-        for (name, mut s) in Subject::all() {
+        for (name, mut s) in subjects() {
             group.bench_function(BenchmarkId::from_parameter(name), |b| {
                 let mut i = 0;
                 b.iter(|| {
