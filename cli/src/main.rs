@@ -76,13 +76,25 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// シミュレータとモニターのデモ / The simulator feeding the monitor, with faults
     Demo(cmd::demo::Args),
+    /// カードリーダーの確認(カメラ・シリアル・デモ) / Check card readers (camera, serial, demo)
+    #[command(
+        long_about = "キオスクのカードリーダーを確認します: 状態の変化と読み取りを表示し、読み取った文字が \
+                      Hakaru カードの形式か(プログラム番号と連番のみ)を示します。\n\
+                      Checks a kiosk's card readers: prints each status change and each read, and \
+                      whether the text is a Hakaru card (program code and serial only).",
+        after_help = cmd::scan::AFTER_HELP
+    )]
+    Scan(cmd::scan::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The live views show connection trouble in their own rows; repeating it as log lines on
     // the same terminal only clutters the screen.
-    let live_view = matches!(cli.command, Command::Monitor(_) | Command::Demo(_));
+    let live_view = matches!(
+        cli.command,
+        Command::Monitor(_) | Command::Demo(_) | Command::Scan(_)
+    );
     init_logging(cli.verbose, live_view);
     let result = match cli.command {
         Command::Decode(args) => cmd::decode::run(&args),
@@ -90,6 +102,7 @@ fn main() -> ExitCode {
         Command::Monitor(args) => cmd::monitor::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Demo(args) => cmd::demo::run(&args),
+        Command::Scan(args) => cmd::scan::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod demo;
 pub mod monitor;
 pub mod ports;
+pub mod scan;
 pub mod simulate;
 
 use anyhow::Context;
