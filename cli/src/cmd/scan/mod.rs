@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .context("非同期処理を開始できません / cannot start the async runtime: try again")?;
     runtime.block_on(async {
         match &args.mode {
             Mode::Camera(a) => camera::run(a).await,
@@ -124,8 +124,10 @@ impl Stopper {
     pub fn new(seconds: Option<u64>) -> Result<Stopper> {
         let started = Instant::now();
         Ok(Stopper {
-            interrupt: signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?,
-            terminate: signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?,
+            interrupt: signal(SignalKind::interrupt())
+                .context("Ctrl-C を監視できません / cannot watch for Ctrl-C: try again")?,
+            terminate: signal(SignalKind::terminate())
+                .context("終了シグナルを監視できません / cannot watch for SIGTERM: try again")?,
             started,
             deadline: seconds.map(|s| started + Duration::from_secs(s)),
         })
