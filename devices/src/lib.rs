@@ -11,6 +11,7 @@
 //! Deliberately not here: who the person on the scale is, consent, storage — that is the
 //! station's business. This crate only knows what the device said.
 
+#[cfg(feature = "card-readers")]
 pub mod card;
 pub mod redact;
 pub mod scale;
