@@ -50,6 +50,18 @@ fn boxed(source: impl FrameSource + 'static) -> Box<dyn FrameSource> {
     Box::new(source)
 }
 
+/// A reader over `source` that ends when it does (the factory gives it once, then
+/// `EndOfStream`), with the real decoder on the camera schedule and [`quick_config`].
+fn start_once(source: impl FrameSource + 'static) -> CameraReader {
+    let mut source = Some(source);
+    CameraReader::start(
+        move || source.take().map(boxed).ok_or(SourceError::EndOfStream),
+        Box::new(CardDecoder::for_camera()),
+        quick_config(),
+    )
+    .unwrap()
+}
+
 /// Reads and statuses (previews left out) until `done` says so or `limit` passes.
 async fn events_until(
     reader: &mut CameraReader,
@@ -288,13 +300,7 @@ async fn one_read_per_card_shown_and_another_card_is_another_read() {
         frame_interval: Duration::from_millis(5),
         ..SyntheticOptions::default()
     });
-    let mut source = Some(source);
-    let mut reader = CameraReader::start(
-        move || source.take().map(boxed).ok_or(SourceError::EndOfStream),
-        Box::new(CardDecoder::for_camera()),
-        quick_config(),
-    )
-    .unwrap();
+    let mut reader = start_once(source);
     let events = events_until(&mut reader, Duration::from_secs(20), ended).await;
     assert_eq!(reads(&events), [CARD_A, CARD_B], "{events:?}");
     assert_eq!(
@@ -506,13 +512,7 @@ async fn stop_joins_a_running_reader_quickly() {
         frame_interval: Duration::from_millis(5),
         ..SyntheticOptions::default()
     });
-    let mut source = Some(source);
-    let mut reader = CameraReader::start(
-        move || source.take().map(boxed).ok_or(SourceError::EndOfStream),
-        Box::new(CardDecoder::for_camera()),
-        quick_config(),
-    )
-    .unwrap();
+    let mut reader = start_once(source);
     let events = events_until(&mut reader, Duration::from_secs(20), |seen| {
         !reads(seen).is_empty()
     })
