@@ -242,7 +242,7 @@ async fn cards_issued_and_printed_by_the_server_are_recognised_offline_by_the_ki
             pdf.to_str().unwrap(),
         ],
     );
-    assert!(out.contains("3 cards on 1 pages"), "{out}");
+    assert!(out.contains("3 cards on 1 page:"), "{out}");
 
     let raster = tempfile::tempdir().unwrap();
     let printed = decode_sheet(&rasterise(&pdf, raster.path()), people.len());

@@ -267,13 +267,14 @@ async fn print_sheet(
     for path in &written {
         println!("{}", path.display());
     }
+    let pages = SheetGeometry::new(&options)?.pages_for(cards.len());
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     println!(
-        "{} 枚のカードを {} ページに出力しました。実寸（100 %）で印刷し、トンボに沿って切ってください / \
-         {} cards on {} pages: print at actual size (100 %) and cut along the marks",
+        "{} 枚のカードを {pages} ページに出力しました。実寸（100 %）で印刷し、トンボに沿って切ってください / \
+         {} on {}: print at actual size (100 %) and cut along the marks",
         cards.len(),
-        SheetGeometry::new(&options)?.pages_for(cards.len()),
-        cards.len(),
-        SheetGeometry::new(&options)?.pages_for(cards.len()),
+        plural(cards.len(), "card"),
+        plural(pages, "page"),
     );
     Ok(())
 }
