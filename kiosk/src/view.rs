@@ -343,8 +343,10 @@ pub struct RangeView {
     /// The band: `low`, `standard`, `slightly_high`, `high`, … (UI words and colours it, and
     /// never by colour alone).
     pub band: String,
-    /// The band's bounds for this person, low to high, for the range bar.
+    /// The cut points between bands for this person, low to high, for the range bar.
     pub bounds: Vec<f64>,
+    /// Every band of the bar, low to high (one more than `bounds`), so the bar can be labelled.
+    pub bands: Vec<String>,
     /// Whose range this is (e.g. "日本肥満学会 2022").
     pub source: Text,
 }

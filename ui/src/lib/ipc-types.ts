@@ -212,9 +212,13 @@ export type RangeView = {
  */
 band: string, 
 /**
- * The band's bounds for this person, low to high, for the range bar.
+ * The cut points between bands for this person, low to high, for the range bar.
  */
 bounds: Array<number>, 
+/**
+ * Every band of the bar, low to high (one more than `bounds`), so the bar can be labelled.
+ */
+bands: Array<string>, 
 /**
  * Whose range this is (e.g. "日本肥満学会 2022").
  */
