@@ -3,9 +3,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { getState, listen, type State } from "../lib/store";
 
-/** The store's state, re-rendering on every change. */
+/** The store's state, re-rendering on every change (also one that lands before the effect runs). */
 export function useStore(): State {
-  const [, setTick] = useState(0);
-  useEffect(() => listen(() => setTick((n) => n + 1)), []);
-  return getState();
+  const [state, setState] = useState(getState);
+  useEffect(() => {
+    const update = () => setState(getState());
+    const stop = listen(update);
+    update();
+    return stop;
+  }, []);
+  return state;
 }
