@@ -37,7 +37,7 @@ export const en: Copy = {
     downLabel: "Make the voice quieter",
     upLabel: "Make the voice louder",
   },
-  purposeNotice: "What is on this screen is used only to measure and record you for the health-points program.",
+  purposeNotice: "This information is used only for measuring and recording you in the health-points program.",
   stop: "Stop",
   footer: {
     station: "Kiosk",

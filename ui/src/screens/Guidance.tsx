@@ -51,6 +51,7 @@ export function Guidance({ copy, info, scale, screen }: Props) {
           <div class="spinner" aria-hidden="true" />
         </>
       )}
+      <div class="guidance-foot">
       <p class={connected === false ? "scale-status scale-lost" : "scale-status"} data-testid="scale-status">
         <span aria-hidden="true">{connected === false ? "✕ " : connected ? "● " : "… "}</span>
         {g.scale(connected)}
@@ -60,6 +61,7 @@ export function Guidance({ copy, info, scale, screen }: Props) {
           {g.demoStepOn}
         </button>
       ) : null}
+      </div>
     </section>
   );
 }
