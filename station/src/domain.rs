@@ -76,6 +76,26 @@ pub struct Date {
 }
 
 impl Date {
+    /// The local calendar date at `at` in a zone `utc_offset_minutes` ahead of UTC (Japan: 540).
+    pub fn local(at: hakaru_wire::Timestamp, utc_offset_minutes: i32) -> Date {
+        let ms = at.as_unix_ms() + i64::from(utc_offset_minutes) * 60_000;
+        // Days since 1970-01-01 → civil date (H. Hinnant's days_from_civil, inverted).
+        let z = ms.div_euclid(86_400_000) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: u16::try_from(year).unwrap_or(0),
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+
     /// Whole years from `self` (a birth date) to `on`.
     pub fn age_on(&self, on: Date) -> u16 {
         let years = on.year.saturating_sub(self.year);
@@ -218,6 +238,21 @@ mod tests {
         assert!(ParticipantNumber::new("").is_err());
         assert!(ParticipantNumber::new("has space").is_err());
         assert!(StationId::new("kita-community-01").is_ok());
+    }
+
+    #[test]
+    fn the_local_date_follows_the_offset() {
+        use hakaru_wire::Timestamp;
+        // 2026-03-31 15:00 UTC is 2026-04-01 00:00 in Japan.
+        let t = Timestamp::from_unix_ms(1_774_969_200_000);
+        let d = |year, month, day| Date { year, month, day };
+        assert_eq!(Date::local(t, 540), d(2026, 4, 1));
+        assert_eq!(Date::local(t, 0), d(2026, 3, 31));
+        assert_eq!(Date::local(Timestamp::from_unix_ms(-1), 0), d(1969, 12, 31));
+        assert_eq!(
+            Date::local(Timestamp::from_unix_ms(951_782_400_000), 0),
+            d(2000, 2, 29)
+        );
     }
 
     #[test]

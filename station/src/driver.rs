@@ -16,7 +16,7 @@
 //! ```
 
 use crate::cards::CardRejection;
-use crate::domain::{Date, MeasurementId};
+use crate::domain::{Date, MeasurementId, ParticipantNumber};
 use crate::session::{
     Action, ConfigError, Event, Input, MeasuredValues, MeasurementMode, ParticipantRecord, Points,
     Session, SessionConfig, SessionId, Stage,
@@ -148,25 +148,26 @@ impl Station {
     /// A card reader delivered `text`: it is checked against the synced cards
     /// ([`crate::cards::verify`]); a genuine, current card starts its participant's session
     /// (ending any session in progress). A refusal changes nothing and comes back for the
-    /// screen; the outer error is the store failing.
+    /// screen; the outer error is the store failing. An accepted card gives its participant
+    /// number (the session's events do not carry it; the screen shows it).
     pub fn card_read(
         &mut self,
         text: &str,
         today: Date,
         now: Instant,
         wall: Timestamp,
-    ) -> Result<Result<(), CardRejection>, StationError> {
+    ) -> Result<Result<ParticipantNumber, CardRejection>, StationError> {
         match crate::cards::verify(&self.store, text, today)? {
             Ok(card) => {
                 self.handle(
                     Input::CardScanned {
-                        participant: card.participant,
+                        participant: card.participant.clone(),
                         today,
                     },
                     now,
                     wall,
                 );
-                Ok(Ok(()))
+                Ok(Ok(card.participant))
             }
             Err(rejection) => {
                 tracing::info!(?rejection, "card refused");

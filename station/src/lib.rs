@@ -17,4 +17,6 @@ pub mod sync;
 pub mod weight_only;
 
 pub use driver::{PresetRequest, ScaleRequest, Station, StationError, StationStats};
-pub use scale_feed::{Clock, Fed, LinkNote, ScaleFeed, SystemClock};
+pub use scale_feed::{
+    CardText, CardVerdict, Clock, Fed, FeedInput, FeedOutput, LinkNote, ScaleFeed, SystemClock,
+};

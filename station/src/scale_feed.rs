@@ -9,10 +9,13 @@
 //!
 //! Two ways to drive it: [`ScaleFeed::step`] does one thing and returns what it was (tests and
 //! callers that own the station interleave their own inputs), and [`ScaleFeed::run`] owns the
-//! station, takes UI and card inputs from a channel and forwards events to one (the kiosk app).
+//! station, takes UI inputs and card reads ([`FeedInput`]) from a channel and forwards events,
+//! card verdicts and link changes ([`FeedOutput`]) to one (the kiosk app).
 //! While a preset exchange runs (a few hundred ms, at most ~21 s when the analyzer is silent)
 //! other inputs wait in the channel; the session ignores answers for a session that ended.
 
+use crate::cards::CardRejection;
+use crate::domain::{Date, ParticipantNumber};
 use crate::driver::{PresetRequest, ScaleRequest, Station};
 use crate::session::{Event, Input, MeasurementMode};
 use hakaru_devices::scale::exchange::{ExchangeError, ExchangeEvent, PresetExchange};
@@ -90,6 +93,55 @@ pub enum Fed {
     InputsClosed,
 }
 
+/// What [`ScaleFeed::run`] takes in.
+#[derive(Debug)]
+pub enum FeedInput {
+    /// A UI answer (or any other session input).
+    Input(Input),
+    /// A card reader delivered `text` (`Debug` never shows it): verified with
+    /// [`Station::card_read`] on `today`, the station's local date.
+    Card(CardText),
+}
+
+/// Text a card reader delivered, with the station's local date. `Debug` hides the text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardText {
+    /// Exactly what the reader delivered.
+    pub text: String,
+    /// The station's local date.
+    pub today: Date,
+}
+
+impl std::fmt::Debug for CardText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardText")
+            .field("today", &self.today)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a card read came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardVerdict {
+    /// Verified: a session for this participant started (its events follow).
+    Accepted(ParticipantNumber),
+    /// Refused: nothing changed.
+    Refused(CardRejection),
+    /// The store failed while checking: nothing changed.
+    CheckFailed,
+}
+
+/// What [`ScaleFeed::run`] sends out, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedOutput {
+    /// A session event for the UI.
+    Event(Event),
+    /// A card read's verdict; an accepted card's session events follow it.
+    Card(CardVerdict),
+    /// The link connected or disconnected ([`LinkNote::Connected`] / [`LinkNote::Disconnected`]).
+    Link(LinkNote),
+}
+
 /// See the module documentation.
 #[derive(Debug)]
 pub struct ScaleFeed<C: Clock = SystemClock> {
@@ -145,18 +197,32 @@ impl<C: Clock> ScaleFeed<C> {
         self.step_with(station, None).await
     }
 
-    /// Owns `station` until the link or the input channel closes: UI and card inputs come from
-    /// `inputs`, every event goes to `events`. Returns the station (to close the store).
+    /// Owns `station` until the link or the input channel closes: UI inputs and card reads
+    /// come from `inputs`; events, card verdicts and link changes go to `outputs`. Returns the
+    /// station (to close the store).
     pub async fn run(
         mut self,
         mut station: Station,
-        mut inputs: mpsc::Receiver<Input>,
-        events: mpsc::Sender<Event>,
+        mut inputs: mpsc::Receiver<FeedInput>,
+        outputs: mpsc::Sender<FeedOutput>,
     ) -> Station {
         loop {
-            let fed = self.step_with(&mut station, Some(&mut inputs)).await;
+            let mut verdict = None;
+            let fed = self
+                .step_with(&mut station, Some((&mut inputs, &mut verdict)))
+                .await;
+            let mut out = Vec::new();
+            if let Some(v) = verdict {
+                out.push(FeedOutput::Card(v));
+            }
+            if let Fed::Link(note @ (LinkNote::Connected | LinkNote::Disconnected)) = fed {
+                out.push(FeedOutput::Link(note));
+            }
             while let Some(event) = station.poll_event() {
-                if events.send(event).await.is_err() {
+                out.push(FeedOutput::Event(event));
+            }
+            for o in out {
+                if outputs.send(o).await.is_err() {
                     return station;
                 }
             }
@@ -169,7 +235,7 @@ impl<C: Clock> ScaleFeed<C> {
     async fn step_with(
         &mut self,
         station: &mut Station,
-        inputs: Option<&mut mpsc::Receiver<Input>>,
+        inputs: Option<(&mut mpsc::Receiver<FeedInput>, &mut Option<CardVerdict>)>,
     ) -> Fed {
         match station.poll_scale_request() {
             Some(ScaleRequest::Preset(request)) => return self.preset(station, request).await,
@@ -196,8 +262,12 @@ impl<C: Clock> ScaleFeed<C> {
                 None => std::future::pending().await,
             }
         };
+        let (rx, verdict) = match inputs {
+            Some((rx, verdict)) => (Some(rx), Some(verdict)),
+            None => (None, None),
+        };
         let input = async {
-            match inputs {
+            match rx {
                 Some(rx) => rx.recv().await,
                 None => std::future::pending().await,
             }
@@ -212,8 +282,22 @@ impl<C: Clock> ScaleFeed<C> {
                 Fed::Deadline
             }
             input = input => match input {
-                Some(input) => {
+                Some(FeedInput::Input(input)) => {
                     station.handle(input, self.clock.now(), self.clock.wall());
+                    Fed::Input
+                }
+                Some(FeedInput::Card(card)) => {
+                    let v = match station.card_read(&card.text, card.today, self.clock.now(), self.clock.wall()) {
+                        Ok(Ok(participant)) => CardVerdict::Accepted(participant),
+                        Ok(Err(rejection)) => CardVerdict::Refused(rejection),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "card check failed");
+                            CardVerdict::CheckFailed
+                        }
+                    };
+                    if let Some(slot) = verdict {
+                        *slot = Some(v);
+                    }
                     Fed::Input
                 }
                 None => Fed::InputsClosed,
