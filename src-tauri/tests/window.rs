@@ -247,7 +247,20 @@ async fn current_screen(c: &Client) -> String {
     }
 }
 
+/// Waits until what the DOM shows is painted: fonts loaded, then two animation frames (a DOM
+/// change is on screen only after the next frame).
+async fn painted(c: &Client) {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];\n\
+         document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
 async fn save_screenshot(c: &Client, name: &str) -> (u32, u32) {
+    painted(c).await;
     let png = c.screenshot().await.unwrap();
     let path = screenshots_dir().join(format!("{name}.png"));
     std::fs::write(&path, &png).unwrap();
@@ -303,6 +316,7 @@ async fn a_participant_is_measured_in_the_real_window_and_the_reading_reaches_th
             "args": ["--config", settings.to_str().unwrap()],
         }),
     );
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let c = ClientBuilder::rustls()
         .unwrap()
         .capabilities(caps)
