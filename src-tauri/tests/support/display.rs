@@ -5,7 +5,7 @@
 //!
 //! Deliberately not here: the kiosk's settings, the server and the flow (`window.rs`).
 
-#![allow(clippy::unwrap_used, clippy::print_stderr)] // a failure here fails the calling test
+#![allow(clippy::unwrap_used)] // a failure here fails the calling test
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::OwnedFd;
@@ -55,7 +55,13 @@ pub fn tools_or_skip(test: &str) -> Option<Tools> {
     if std::env::var_os("CI").is_some() {
         panic!("{reason} (CI: a missing tool is a failure, not a skip)");
     }
-    eprintln!("SKIPPED {reason}");
+    // Shown even where test output is captured: libtest captures only the print macros, and
+    // nextest shows a passing test's output only on request, so the terminal is told directly.
+    let line = format!("SKIPPED {reason}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Ok(mut tty) = std::fs::OpenOptions::new().write(true).open("/dev/tty") {
+        let _ = tty.write_all(line.as_bytes());
+    }
     None
 }
 
