@@ -1,0 +1,334 @@
+//! The assembled kiosk through its public API only — what the Tauri shell sees: a real
+//! encrypted store in a temporary directory (seeded with documents, purposes, the roster and
+//! synced cards), the in-process simulated analyzer on its pty (demo mode), the card check, the
+//! session and the screens. Every wait is for an event, bounded by [`WAIT`].
+
+#![allow(clippy::unwrap_used)]
+
+use hakaru_e2e::{resident, seed_store};
+use hakaru_kiosk::view::{Answer, EndCode, GuidanceStep, KioskEvent, PointsView, Screen, WedgeKey};
+use hakaru_kiosk::{Kiosk, KioskSetup};
+use hakaru_station::store::testing::{card, sync_cards};
+use hakaru_station::store::StoreConfig;
+use hakaru_wire::api::CardStatus;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A demo-mode settings file over a seeded store; returns the config path and the card token.
+fn setup(dir: &Path, extra_session: &str) -> (PathBuf, String) {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let sc = StoreConfig::in_dir(&data);
+    let mut store = seed_store(&sc);
+    let (who, _) = resident();
+    let (token, state) = card(&who, 41, 1, CardStatus::Active);
+    sync_cards(&mut store, &[state], hakaru_e2e::SYNCED).unwrap();
+    drop(store);
+    let token = token.encode();
+    std::fs::write(
+        dir.join("cards.toml"),
+        format!(
+            "[[card]]\ntoken = \"{token}\"\nparticipant = \"{}\"\nnote_ja = \"初めての方\"\nnote_en = \"First visit\"\n",
+            who.as_str()
+        ),
+    )
+    .unwrap();
+    let config = dir.join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[station]\nid = \"kita-community-01\"\ndata_dir = \"{}\"\n\
+             [scale]\nmodel = \"MC-780\"\nsimulate = true\n\
+             [cards]\ncamera = \"off\"\n\
+             [session]\nthank_you_secs = 1\n{extra_session}\n\
+             [window]\nfullscreen = false\n\
+             [demo]\ncards_file = \"cards.toml\"\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    (config, token)
+}
+
+fn start(config: PathBuf) -> Kiosk {
+    Kiosk::start(
+        KioskSetup::load(Some(config)),
+        &tokio::runtime::Handle::current(),
+    )
+}
+
+async fn next_screen(live: &mut broadcast::Receiver<KioskEvent>, what: &str) -> Screen {
+    next(live, what, |e| match e {
+        KioskEvent::Screen(s) => Some(s.clone()),
+        _ => None,
+    })
+    .await
+}
+
+async fn next<T>(
+    live: &mut broadcast::Receiver<KioskEvent>,
+    what: &str,
+    pick: impl FnMut(&KioskEvent) -> Option<T>,
+) -> T {
+    next_within(WAIT, live, what, pick).await
+}
+
+async fn next_within<T>(
+    limit: Duration,
+    live: &mut broadcast::Receiver<KioskEvent>,
+    what: &str,
+    mut pick: impl FnMut(&KioskEvent) -> Option<T>,
+) -> T {
+    tokio::time::timeout(limit, async {
+        loop {
+            let e = live.recv().await.unwrap();
+            if let Some(t) = pick(&e) {
+                return t;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// The keys a wedge reader types for `text` (US layout), 8 ms apart, then Enter.
+fn type_card(kiosk: &Kiosk, text: &str) {
+    let mut at = 1000.0;
+    for c in text.chars() {
+        let (code, shift) = if c.is_ascii_digit() {
+            (format!("Digit{c}"), false)
+        } else {
+            (
+                format!("Key{}", c.to_ascii_uppercase()),
+                c.is_ascii_uppercase(),
+            )
+        };
+        kiosk.wedge_key(WedgeKey {
+            code,
+            shift,
+            at_ms: at,
+        });
+        at += 8.0;
+    }
+    kiosk.wedge_key(WedgeKey {
+        code: "Enter".into(),
+        shift: false,
+        at_ms: at,
+    });
+}
+
+fn is_personal(e: &KioskEvent) -> bool {
+    match e {
+        KioskEvent::Screen(s) => s.is_personal(),
+        KioskEvent::Idle(_) | KioskEvent::Points(_) => true,
+        _ => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wedge_card_is_measured_and_shown_with_ranges_and_trend_then_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, token) = setup(dir.path(), "");
+    let kiosk = start(config);
+    let sub = kiosk.subscribe();
+    let mut live = sub.live;
+    assert!(
+        matches!(sub.replay[0], KioskEvent::Hello(ref h) if h.station == "kita-community-01" && h.demo.as_ref().unwrap().cards.len() == 1)
+    );
+    assert!(sub.replay.contains(&KioskEvent::Screen(Screen::Attract)));
+    assert!(!kiosk.window().fullscreen);
+
+    type_card(&kiosk, &token);
+    let Screen::Identifying {
+        session,
+        participant,
+    } = next_screen(&mut live, "identifying").await
+    else {
+        panic!("identifying first")
+    };
+    assert_eq!(participant, "P-000001");
+    let Screen::Consent(consent) = next_screen(&mut live, "consent").await else {
+        panic!("consent: first visit")
+    };
+    assert_eq!(consent.session, session);
+    assert_eq!(consent.participant, "P-000001");
+    assert!(consent
+        .documents
+        .iter()
+        .any(|d| d.text == "利用規約 2026年4月版"));
+    assert!(consent
+        .purposes
+        .iter()
+        .any(|p| p.id == "service" && p.required));
+    assert_eq!(consent.reasons, vec!["first_time".to_owned()]);
+    kiosk
+        .answer(Answer::Consent {
+            session,
+            granted: vec!["service".into()],
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_screen(&mut live, "saving consent").await,
+        Screen::SavingConsent { .. }
+    ));
+    assert!(matches!(
+        next_screen(&mut live, "safety").await,
+        Screen::Safety { .. }
+    ));
+    kiosk
+        .answer(Answer::Safety {
+            session,
+            implanted_device: false,
+        })
+        .await
+        .unwrap();
+    next(&mut live, "step on", |e| match e {
+        KioskEvent::Screen(Screen::Guidance(g)) if g.step == GuidanceStep::StepOn => Some(()),
+        _ => None,
+    })
+    .await;
+    kiosk.demo_step_on().await.unwrap();
+    let Screen::Results(results) = next(&mut live, "results", |e| match e {
+        KioskEvent::Screen(s @ Screen::Results(_)) => Some(s.clone()),
+        _ => None,
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(results.participant, "P-000001");
+    let keys: Vec<&str> = results.values.iter().map(|v| v.key.as_str()).collect();
+    assert_eq!(&keys[..3], ["weight", "bmi", "fat_percent"], "{keys:?}");
+    let bmi = results.values.iter().find(|v| v.key == "bmi").unwrap();
+    assert!(bmi.range.is_some(), "BMI has a published range for adults");
+    let weight = results.values[0].value;
+    assert_eq!(results.trend.len(), 1, "first visit: this reading only");
+    assert_eq!(results.trend[0].weight, Some(weight));
+    assert_eq!(results.points, PointsView::Later, "no [sync]: later");
+
+    kiosk.answer(Answer::Finish { session }).await.unwrap();
+    assert_eq!(
+        next_screen(&mut live, "thank you").await,
+        Screen::Ended {
+            reason: EndCode::Finished,
+            scale_code: None
+        }
+    );
+    assert_eq!(next_screen(&mut live, "attract").await, Screen::Attract);
+    let replay = kiosk.subscribe().replay;
+    assert!(
+        !replay.iter().any(is_personal),
+        "nothing personal is replayed"
+    );
+
+    // The second visit, by the demo card: consent is on file, so the safety question is next.
+    kiosk.demo_scan(0).await.unwrap();
+    assert!(matches!(
+        next_screen(&mut live, "identifying").await,
+        Screen::Identifying { .. }
+    ));
+    assert!(matches!(
+        next_screen(&mut live, "safety").await,
+        Screen::Safety { .. }
+    ));
+    assert_eq!(kiosk.demo_scan(5).await.unwrap_err().code, "no_such_card");
+    kiosk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_answers_the_idle_warning_and_everything_is_wiped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = setup(dir.path(), "idle_secs = 1\nwarning_secs = 20\n");
+    let kiosk = start(config);
+    let mut live = kiosk.subscribe().live;
+    kiosk.demo_scan(0).await.unwrap();
+    assert!(matches!(
+        next_screen(&mut live, "identifying").await,
+        Screen::Identifying { .. }
+    ));
+    let idle = next(&mut live, "the idle warning", |e| match e {
+        KioskEvent::Idle(i) => Some(i.clone()),
+        _ => None,
+    })
+    .await;
+    let ms = idle.remaining_ms.unwrap();
+    assert!((20_000..=20_100).contains(&ms), "{ms}");
+    // While it shows, a new subscriber (a reloaded UI) sees the warning too.
+    assert!(kiosk
+        .subscribe()
+        .replay
+        .iter()
+        .any(|e| matches!(e, KioskEvent::Idle(_))));
+    let screen = next_within(
+        Duration::from_secs(30),
+        &mut live,
+        "the wipe",
+        |e| match e {
+            KioskEvent::Screen(s) => Some(s.clone()),
+            _ => None,
+        },
+    )
+    .await;
+    assert_eq!(screen, Screen::Attract);
+    let replay = kiosk.subscribe().replay;
+    assert!(!replay.iter().any(is_personal), "nothing personal is left");
+    // The hello lists the demo cards (demo people, not real ones); nothing else names anyone.
+    let rest: Vec<_> = replay
+        .iter()
+        .filter(|e| !matches!(e, KioskEvent::Hello(_)))
+        .collect();
+    let text = serde_json::to_string(&rest).unwrap();
+    assert!(!text.contains("P-000001"), "{text}");
+    assert!(rest.contains(&&KioskEvent::Screen(Screen::Attract)));
+    kiosk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_settings_file_says_to_copy_the_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.toml");
+    let kiosk = start(path.clone());
+    let replay = kiosk.subscribe().replay;
+    let Some(KioskEvent::Screen(Screen::NotConfigured {
+        config_path,
+        problem,
+        what_to_do,
+    })) = replay.iter().find(|e| matches!(e, KioskEvent::Screen(_)))
+    else {
+        panic!("not configured")
+    };
+    assert_eq!(config_path, &path.display().to_string());
+    assert!(problem.ja.contains("設定されていません"));
+    assert!(what_to_do.en.contains("kiosk.example.toml"));
+    assert!(what_to_do.en.contains("[station] id"));
+    assert_eq!(kiosk.demo_scan(0).await.unwrap_err().code, "not_running");
+    kiosk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_settings_file_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &path,
+        "[station]\nid = \"k-1\"\n[scale]\nmodel = \"MC-780\"\n",
+    )
+    .unwrap();
+    let kiosk = start(path);
+    let replay = kiosk.subscribe().replay;
+    let Some(KioskEvent::Screen(Screen::NotConfigured {
+        problem,
+        what_to_do,
+        ..
+    })) = replay.iter().find(|e| matches!(e, KioskEvent::Screen(_)))
+    else {
+        panic!("not configured")
+    };
+    assert!(problem.en.contains("[scale] port"), "{}", problem.en);
+    assert!(what_to_do.ja.contains("[scale] port"), "{}", what_to_do.ja);
+    kiosk.shutdown().await;
+}
