@@ -441,7 +441,8 @@ pub struct PointsUpdate {
 pub struct Notice {
     /// What happened: `card_not_ours`, `card_malformed`, `card_revoked`, `card_expired`,
     /// `card_unknown_participant`, `card_other_program`, `card_bad_signature`, `card_no_roster`,
-    /// `scale_message`, `reading_refused`, `demo_only`.
+    /// `card_check_failed` (the store could not be read), `scale_message`, `reading_refused`,
+    /// `demo_only`.
     pub code: String,
     /// Detail for some codes: the analyzer's `E2`, a refusal reason.
     pub detail: Option<String>,
@@ -469,7 +470,8 @@ pub struct ScaleView {
 /// The connection to the program's server, for the footer.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SyncView {
-    /// `starting`, `online`, `offline`, `credential_refused`, `not_configured`.
+    /// `starting`, `online`, `offline`, `credential_refused`, `stopped` (a failure retrying cannot
+    /// fix: a technician must act), `not_configured`.
     pub state: String,
     /// Readings waiting to be sent.
     #[ts(type = "number")]

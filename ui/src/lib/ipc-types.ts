@@ -288,7 +288,8 @@ export type Notice = {
 /**
  * What happened: `card_not_ours`, `card_malformed`, `card_revoked`, `card_expired`,
  * `card_unknown_participant`, `card_other_program`, `card_bad_signature`, `card_no_roster`,
- * `scale_message`, `reading_refused`, `demo_only`.
+ * `card_check_failed` (the store could not be read), `scale_message`, `reading_refused`,
+ * `demo_only`.
  */
 code: string, 
 /**
@@ -318,7 +319,8 @@ model: string, };
 
 export type SyncView = { 
 /**
- * `starting`, `online`, `offline`, `credential_refused`, `not_configured`.
+ * `starting`, `online`, `offline`, `credential_refused`, `stopped` (a failure retrying cannot
+ * fix: a technician must act), `not_configured`.
  */
 state: string, 
 /**
