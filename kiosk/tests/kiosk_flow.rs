@@ -1,21 +1,21 @@
 //! The assembled kiosk through its public API only — what the Tauri shell sees: a real
 //! encrypted store in a temporary directory (seeded with documents, purposes, the roster and
 //! synced cards), the in-process simulated analyzer on its pty (demo mode), the card check, the
-//! session and the screens. Every wait is for an event, bounded by [`WAIT`].
+//! session and the screens. Every wait is for an event, bounded by [`support::WAIT`].
 
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use hakaru_e2e::{resident, seed_store};
 use hakaru_kiosk::view::{Answer, EndCode, GuidanceStep, KioskEvent, PointsView, Screen, WedgeKey};
-use hakaru_kiosk::{Kiosk, KioskSetup};
+use hakaru_kiosk::Kiosk;
 use hakaru_station::store::testing::{card, sync_cards};
 use hakaru_station::store::StoreConfig;
 use hakaru_wire::api::CardStatus;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::sync::broadcast;
-
-const WAIT: Duration = Duration::from_secs(20);
+use support::{next, next_screen, next_within, start};
 
 /// A demo-mode settings file over a seeded store; returns the config path and the card token.
 fn setup(dir: &Path, extra_session: &str) -> (PathBuf, String) {
@@ -51,47 +51,6 @@ fn setup(dir: &Path, extra_session: &str) -> (PathBuf, String) {
     )
     .unwrap();
     (config, token)
-}
-
-fn start(config: PathBuf) -> Kiosk {
-    Kiosk::start(
-        KioskSetup::load(Some(config)),
-        &tokio::runtime::Handle::current(),
-    )
-}
-
-async fn next_screen(live: &mut broadcast::Receiver<KioskEvent>, what: &str) -> Screen {
-    next(live, what, |e| match e {
-        KioskEvent::Screen(s) => Some(s.clone()),
-        _ => None,
-    })
-    .await
-}
-
-async fn next<T>(
-    live: &mut broadcast::Receiver<KioskEvent>,
-    what: &str,
-    pick: impl FnMut(&KioskEvent) -> Option<T>,
-) -> T {
-    next_within(WAIT, live, what, pick).await
-}
-
-async fn next_within<T>(
-    limit: Duration,
-    live: &mut broadcast::Receiver<KioskEvent>,
-    what: &str,
-    mut pick: impl FnMut(&KioskEvent) -> Option<T>,
-) -> T {
-    tokio::time::timeout(limit, async {
-        loop {
-            let e = live.recv().await.unwrap();
-            if let Some(t) = pick(&e) {
-                return t;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
 /// The keys a wedge reader types for `text` (US layout), 8 ms apart, then Enter.
