@@ -515,11 +515,19 @@ pub(crate) fn start(
     let down = stopped(shutdown_rx.clone());
     tasks.push(tokio::spawn(async move {
         tokio::pin!(down);
+        // Fixed when the results open, so other events (a notice, a scale reconnect) never
+        // push "later" back.
+        let mut points_deadline: Option<tokio::time::Instant> = None;
         loop {
             let waiting = presenter.waiting_for_points();
+            points_deadline = match (waiting, points_deadline) {
+                (None, _) => None,
+                (Some(_), Some(at)) => Some(at),
+                (Some(wait), None) => Some(tokio::time::Instant::now() + wait),
+            };
             let deadline = async {
-                match waiting {
-                    Some(d) => tokio::time::sleep(d).await,
+                match points_deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
                     None => std::future::pending().await,
                 }
             };
