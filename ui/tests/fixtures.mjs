@@ -115,7 +115,13 @@ const JASSO = { ja: "日本肥満学会「肥満症診療ガイドライン2022�
 const GALLAGHER = { ja: "Gallagher ほか (Am J Clin Nutr 2000)", en: "Gallagher et al., Am J Clin Nutr 2000" };
 const TANITA = { ja: "タニタ公表の判定基準", en: "Tanita's published ranges" };
 
-export const results = (points = { status: "waiting" }, { weight_only = false, session = SESSION } = {}) => ({
+/** The two values a full body-composition reading has beyond the usual seven (no range). */
+export const EXTRA_VALUES = [
+  { key: "bone_mass", value: 2.9, unit: "kg", decimals: 1, range: null },
+  { key: "metabolic_age", value: 58, unit: "", decimals: 0, range: null },
+];
+
+export const results = (points = { status: "waiting" }, { weight_only = false, session = SESSION, extra = [] } = {}) => ({
   kind: "screen",
   screen: "results",
   session,
@@ -131,6 +137,7 @@ export const results = (points = { status: "waiting" }, { weight_only = false, s
         { key: "visceral_fat", value: 11.5, unit: "", decimals: 1, range: range("high", [9.5, 14.5], ["standard", "high", "very_high"], TANITA) },
         { key: "bmr", value: 1432, unit: "kcal", decimals: 0, range: null },
         { key: "body_water_percent", value: 52.6, unit: "%", decimals: 1, range: range("standard", [50, 65], ["low", "standard", "high"], TANITA) },
+        ...extra,
       ],
   trend: [
     { day: "2026-05-12", weight: 70.2, fat_percent: 28.4 },

@@ -44,7 +44,7 @@ export function RangeBar(props: { copy: Copy; value: number; range: RangeView })
             class={`range-seg band-${band}${band === range.band ? " range-seg-current" : ""}`}
             aria-current={band === range.band ? "true" : undefined}
           >
-            {band === range.band ? "✓ " : ""}
+            {band === range.band ? "✓\u2009" : ""}
             {copy.results.band(band)}
           </div>
         ))}

@@ -10,9 +10,9 @@ const VALUE_NAMES: Record<string, string> = {
   fat_percent: "Body fat",
   muscle_mass: "Muscle mass",
   visceral_fat: "Visceral fat level",
-  bmr: "Basal metabolic rate",
+  bmr: "Basal metabolism",
   body_water_percent: "Body water",
-  bone_mass: "Estimated bone mass",
+  bone_mass: "Bone mass (est.)",
   metabolic_age: "Metabolic age",
 };
 
@@ -37,7 +37,7 @@ export const en: Copy = {
     downLabel: "Make the voice quieter",
     upLabel: "Make the voice louder",
   },
-  purposeNotice: "This information is used only for measuring and recording you in the health-points program.",
+  purposeNotice: "Used only for measuring and recording you in the health-points program.",
   stop: "Stop",
   footer: {
     station: "Kiosk",
@@ -72,7 +72,7 @@ export const en: Copy = {
     demoHint: "Press one to scan that card.",
     demoSheet: (path) => `Printable cards: ${path}`,
   },
-  participant: "Participant number",
+  participant: "Participant no.",
   identifying: { title: "Checking your card", body: "Please wait a moment." },
   consent: {
     title: "Your consent, please",
@@ -139,9 +139,8 @@ export const en: Copy = {
     title: "Your results",
     valueName: (key) => VALUE_NAMES[key] ?? key,
     band: (band) => BANDS[band] ?? band,
-    bandLabel: "Range",
+    bandWord: (band) => BANDS[band] ?? band,
     source: (s) => `Source: ${s}`,
-    noRange: "(no reference range)",
     notDiagnosis: "These results are a guide only, not a medical diagnosis.",
     weightOnly: "Only your weight was measured this time.",
     trendTitle: "Your weight so far",

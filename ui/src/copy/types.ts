@@ -72,9 +72,9 @@ export interface Copy {
     title: C;
     valueName: (key: string) => C;
     band: (band: string) => C;
-    bandLabel: C;
+    /** The band as the badge beside a value says it ("判定: 高め", "High"). */
+    bandWord: (band: string) => C;
     source: (s: string) => C;
-    noRange: C;
     notDiagnosis: C;
     weightOnly: C;
     trendTitle: C;
