@@ -48,6 +48,24 @@ for (const lang of ["ja", "en"]) {
       await page.waitForSelector('[data-testid="camera-preview"] img[src^="data:image/png"]');
       assert.equal(await page.locator(".demo-card").count(), 3);
       await check(page, lang, "01-attract");
+      // The printable sheet's place, behind a disclosure: file name and folder, inside the panel.
+      const sheet = page.locator('[data-testid="demo-sheet"]');
+      assert.equal(await sheet.locator(".demo-sheet-file").isVisible(), false);
+      const summary = await sheet.locator("summary").boundingBox();
+      assert.ok(summary.height >= 64, `summary is a touch target (${summary.height})`);
+      await sheet.locator("summary").click();
+      assert.equal(await sheet.locator(".demo-sheet-file").innerText(), "demo-cards.pdf");
+      assert.equal(await sheet.locator(".demo-sheet-folder").innerText(), "/home/demo/.local/share/hakaru/");
+      const fits = await page.evaluate(() => {
+        const panel = document.querySelector('[data-testid="demo-panel"]').getBoundingClientRect();
+        const body = document.querySelector(".demo-sheet-body").getBoundingClientRect();
+        const main = document.querySelector(".main");
+        return body.left >= panel.left && body.right <= panel.right && body.top >= panel.top && main.scrollHeight <= main.clientHeight;
+      });
+      assert.ok(fits, "the sheet's place shows within the panel and nothing scrolls");
+      await check(page, lang, "01b-attract-sheet");
+      await sheet.locator("summary").click();
+      assert.equal(await sheet.locator(".demo-sheet-file").isVisible(), false);
       const painted = (await calls(page, { all: true })).filter((c) => c.cmd === "painted");
       assert.equal(painted.length, 1, "painted() once after the first screen");
 

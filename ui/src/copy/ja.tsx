@@ -126,7 +126,9 @@ export const ja: Copy = {
     ),
     demoTitle: "デモ用カード",
     demoHint: "押すと、そのカードを読み取ったことになります。",
-    demoSheet: (path) => <>印刷用のカード: {path}</>,
+    demoSheetTitle: "印刷用カードの場所",
+    demoSheetFile: "ファイル",
+    demoSheetFolder: "フォルダー",
   },
   participant: 参加者番号(),
   identifying: {

@@ -32,7 +32,10 @@ export interface Copy {
     cameraLost: C;
     demoTitle: C;
     demoHint: C;
-    demoSheet: (path: string) => C;
+    /** The disclosure that shows where the printable demo-card sheet is. */
+    demoSheetTitle: C;
+    demoSheetFile: C;
+    demoSheetFolder: C;
   };
   participant: C;
   identifying: { title: C; body: C };

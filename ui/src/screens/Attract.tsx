@@ -2,6 +2,7 @@
 // camera is configured, and in demo mode the demo cards to "scan". Nothing personal
 // (demo participants are not real people).
 
+import { Fragment } from "preact";
 import type { Copy } from "../copy";
 import type { CameraView, KioskInfo, Lang, PreviewImage } from "../lib/ipc-types";
 import { scanDemoCard } from "../lib/actions";
@@ -13,6 +14,35 @@ type Props = {
   camera: CameraView | null;
   preview: PreviewImage | null;
 };
+
+/** Where the printable demo cards are: behind a disclosure, the file name and its folder. */
+function SheetPlace({ copy, path }: { copy: Copy; path: string }) {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const file = path.slice(cut + 1);
+  const folder = cut >= 0 ? path.slice(0, cut + 1) : "";
+  return (
+    <details class="demo-sheet" data-testid="demo-sheet">
+      <summary class="btn btn-small demo-sheet-summary">{copy.attract.demoSheetTitle}</summary>
+      <dl class="demo-sheet-body">
+        <dt>{copy.attract.demoSheetFile}</dt>
+        <dd class="demo-sheet-file">{file}</dd>
+        {folder ? (
+          <>
+            <dt>{copy.attract.demoSheetFolder}</dt>
+            <dd class="demo-sheet-folder">
+              {folder.split(/(?<=[/\\])/).map((part, i) => (
+                <Fragment key={i}>
+                  {i > 0 ? <wbr /> : null}
+                  {part}
+                </Fragment>
+              ))}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+    </details>
+  );
+}
 
 export function Attract({ copy, lang, info, camera, preview }: Props) {
   const hasCamera = info?.camera ?? false;
@@ -49,7 +79,7 @@ export function Attract({ copy, lang, info, camera, preview }: Props) {
               </li>
             ))}
           </ul>
-          {demo.sheet ? <p class="demo-sheet">{copy.attract.demoSheet(demo.sheet)}</p> : null}
+          {demo.sheet ? <SheetPlace copy={copy} path={demo.sheet} /> : null}
         </aside>
       ) : null}
     </section>
