@@ -83,9 +83,10 @@ fn body_fat(sex: Sex, age: u16) -> Option<Bands> {
     })
 }
 
-/// Tanita's visceral fat rating: 1–9 standard, 10–14 high, 15 and above very high.
+/// Tanita's visceral fat rating (in steps of 0.5): 1.0–9.5 standard, 10.0–14.5 high, 15.0 and
+/// above very high.
 const VISCERAL: Bands = Bands {
-    bounds: &[9.5, 14.5],
+    bounds: &[10.0, 15.0],
     bands: &["standard", "high", "very_high"],
     source: TANITA,
 };
@@ -224,8 +225,9 @@ mod tests {
     #[test]
     fn visceral_fat_and_body_water_follow_tanita() {
         let p = person(Sex::Male, 66);
-        assert_eq!(band("visceral_fat", 9.0, p).as_deref(), Some("standard"));
+        assert_eq!(band("visceral_fat", 9.5, p).as_deref(), Some("standard"));
         assert_eq!(band("visceral_fat", 10.0, p).as_deref(), Some("high"));
+        assert_eq!(band("visceral_fat", 14.5, p).as_deref(), Some("high"));
         assert_eq!(band("visceral_fat", 15.0, p).as_deref(), Some("very_high"));
         assert_eq!(band("body_water_percent", 49.9, p).as_deref(), Some("low"));
         let f = person(Sex::Female, 66);
