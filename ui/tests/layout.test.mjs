@@ -65,6 +65,16 @@ for (const lang of ["ja", "en"]) {
             .map((card) => card.getAttribute("data-key")),
         );
         assert.deepEqual(wrapped, [], `${name}: band words and value heads each on one line`);
+        const covered = await page.evaluate(() =>
+          [...document.querySelectorAll(".range-seg-current")]
+            .filter((seg) => {
+              const r = document.createRange();
+              r.selectNodeContents(seg);
+              return r.getBoundingClientRect().width > seg.getBoundingClientRect().width - 2 * 6;
+            })
+            .map((seg) => seg.closest("[data-key]").getAttribute("data-key")),
+        );
+        assert.deepEqual(covered, [], `${name}: the current band's word clear of its outline`);
         const numbers = await page.evaluate(() =>
           [...document.querySelectorAll(".value-number .number")].map((e) => parseFloat(getComputedStyle(e).fontSize)),
         );
