@@ -234,12 +234,15 @@ test("speech: the prompt for the screen, stopped on change, volume back to defau
   const volume = () => page.evaluate(() => document.getElementById("voice").volume);
   assert.equal(await page.locator("audio").count(), 1, "one audio element");
   if (format) {
-    assert.equal(await voice(), `voice/ja/attract.${format}`);
+    // The prompt starts in an effect after the paint: wait for it (a loaded machine is slow).
+    const playing = (v) => page.waitForFunction((v) => window.__hakaruVoice() === v, v, { timeout: 5000 });
+    await playing(`voice/ja/attract.${format}`);
     await push(page, f.safety());
     await screen(page, "safety");
-    assert.equal(await voice(), `voice/ja/safety.${format}`);
+    await playing(`voice/ja/safety.${format}`);
     await page.locator('[data-lang="en"]').click();
-    await page.waitForFunction((v) => window.__hakaruVoice() === v, `voice/en/safety.${format}`);
+    await playing(`voice/en/safety.${format}`);
+    for (let i = 0; i < 50 && !requests.includes(`/voice/en/safety.${format}`); i++) await page.waitForTimeout(100);
     assert.ok(requests.includes(`/voice/en/safety.${format}`));
   } else {
     // No manifest: nothing is played and nothing fails.
