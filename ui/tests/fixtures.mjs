@@ -134,7 +134,7 @@ export const results = (points = { status: "waiting" }, { weight_only = false, s
         { key: "bmi", value: 24.1, unit: "", decimals: 1, range: range("standard", [18.5, 25, 30], ["low", "standard", "high", "very_high"], JASSO) },
         { key: "fat_percent", value: FAT, unit: "%", decimals: 1, range: range("high", [13, 25, 30], ["low", "standard", "high", "very_high"], GALLAGHER) },
         { key: "muscle_mass", value: 47.9, unit: "kg", decimals: 1, range: null },
-        { key: "visceral_fat", value: 11.5, unit: "", decimals: 1, range: range("high", [9.5, 14.5], ["standard", "high", "very_high"], TANITA) },
+        { key: "visceral_fat", value: 11.5, unit: "", decimals: 1, range: range("high", [10, 15], ["standard", "high", "very_high"], TANITA) },
         { key: "bmr", value: 1432, unit: "kcal", decimals: 0, range: null },
         { key: "body_water_percent", value: 52.6, unit: "%", decimals: 1, range: range("standard", [50, 65], ["low", "standard", "high"], TANITA) },
         ...extra,

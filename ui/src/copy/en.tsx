@@ -49,6 +49,7 @@ export const en: Copy = {
         online: "online",
         offline: "offline",
         credential_refused: "not accepted",
+        stopped: "stopped (tell staff)",
         not_configured: "not set up",
       };
       return `Server: ${words[state] ?? state}${backlog > 0 ? ` (${backlog} not sent yet)` : ""}`;

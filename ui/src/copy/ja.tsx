@@ -91,6 +91,7 @@ export const ja: Copy = {
         online: "オンライン",
         offline: "オフライン",
         credential_refused: "認証できません",
+        stopped: "停止中(係員に連絡)",
         not_configured: "未設定",
       };
       return (
