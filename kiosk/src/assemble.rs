@@ -17,10 +17,11 @@ use crate::view::{
 };
 use hakaru_devices::card::camera::{
     CameraChoice, CameraConfig, CameraEvent, CameraReader, CameraStatus, NokhwaOptions,
-    PreviewConfig, PreviewFrame,
+    PreviewConfig, PreviewFrame, SourceFactory,
 };
+use hakaru_devices::card::decode::CardDecoder;
 use hakaru_devices::card::handheld::{
-    KeyEvent, SerialCardReader, SerialReaderOptions, WedgeClassifier, WedgeOptions,
+    KeyEvent, ReaderStatus, SerialCardReader, SerialReaderOptions, WedgeClassifier, WedgeOptions,
 };
 use hakaru_devices::card::CardRead;
 use hakaru_devices::scale::models::ModelProfile;
@@ -77,7 +78,9 @@ pub(crate) struct Control {
     sim: Mutex<Option<Arc<Simulator>>>,
     shutdown: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
-    _handheld: Option<SerialCardReader>,
+    /// The handheld serial reader's last status (`None` before its first). Dropping the
+    /// receiver (with this `Control`) stops the reader.
+    handheld: Option<watch::Receiver<Option<ReaderStatus>>>,
     utc_offset_minutes: i32,
 }
 
@@ -122,6 +125,10 @@ impl Control {
             }))
             .await
             .map_err(|_| CommandError::new("not_running", "the station has stopped"))
+    }
+
+    pub(crate) fn handheld_status(&self) -> Option<watch::Receiver<Option<ReaderStatus>>> {
+        self.handheld.clone()
     }
 
     pub(crate) fn demo_step_on(&self) -> Result<(), CommandError> {
@@ -300,10 +307,22 @@ async fn stopped(mut shutdown: watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|s| *s).await;
 }
 
-/// Assembles and starts everything; see the module documentation.
+/// Where the camera's frames come from.
+enum CameraPlan {
+    /// No camera.
+    Off,
+    /// A real camera through nokhwa.
+    Device(CameraChoice),
+    /// Frames from the caller's source (tests and replays, [`Kiosk::start_with_camera`]).
+    Given(SourceFactory),
+}
+
+/// Assembles and starts everything; see the module documentation. `camera`, when given,
+/// replaces the camera `[cards] camera` names (even `"off"`).
 pub(crate) fn start(
     config: &KioskConfig,
     rt: &Handle,
+    camera: Option<SourceFactory>,
 ) -> Result<(Arc<Hub>, Control), StartProblem> {
     let _entered = rt.enter();
     let sc = store_config(config)?;
@@ -398,17 +417,20 @@ pub(crate) fn start(
         None => None,
     };
 
-    let camera_wanted = match config.cards.camera {
-        CameraSetting::Off => None,
-        CameraSetting::Auto => camera_present().then_some(CameraChoice::First),
-        CameraSetting::Index(n) => Some(CameraChoice::Index(n)),
+    let camera_plan = match (camera, config.cards.camera) {
+        (Some(factory), _) => CameraPlan::Given(factory),
+        (None, CameraSetting::Off) => CameraPlan::Off,
+        (None, CameraSetting::Auto) if camera_present() => CameraPlan::Device(CameraChoice::First),
+        (None, CameraSetting::Auto) => CameraPlan::Off,
+        (None, CameraSetting::Index(n)) => CameraPlan::Device(CameraChoice::Index(n)),
     };
+    let camera_wanted = !matches!(camera_plan, CameraPlan::Off);
 
     let hello = KioskInfo {
         station: config.station.id.clone(),
         language: config.station.language,
         idle_warning_secs: u32::try_from(config.session.warning.as_secs()).unwrap_or(u32::MAX),
-        camera: camera_wanted.is_some(),
+        camera: camera_wanted,
         demo: demo.as_ref().map(|d| DemoInfo {
             cards: d.cards.iter().map(|c| c.view()).collect(),
             sheet: d.sheet.as_ref().map(|p| p.display().to_string()),
@@ -421,12 +443,7 @@ pub(crate) fn start(
         model: profile.model.to_owned(),
     }));
     hub.publish(KioskEvent::Camera(CameraView {
-        state: if camera_wanted.is_some() {
-            "starting"
-        } else {
-            "off"
-        }
-        .to_owned(),
+        state: if camera_wanted { "starting" } else { "off" }.to_owned(),
     }));
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -578,40 +595,47 @@ pub(crate) fn start(
     }));
 
     // The camera.
-    let mut camera = None;
-    if let Some(choice) = camera_wanted {
-        let camera_config = CameraConfig {
-            preview: Some(PreviewConfig {
-                interval: PREVIEW_INTERVAL,
-                ..PreviewConfig::default()
-            }),
-            ..CameraConfig::default()
-        };
-        let options = NokhwaOptions {
-            camera: choice,
-            ..NokhwaOptions::default()
-        };
-        match CameraReader::with_camera(options, camera_config) {
-            Ok(reader) => camera = Some(reader),
-            Err(e) => tracing::warn!(error = %e, "the camera reader could not start"),
+    let camera_config = CameraConfig {
+        preview: Some(PreviewConfig {
+            interval: PREVIEW_INTERVAL,
+            ..PreviewConfig::default()
+        }),
+        ..CameraConfig::default()
+    };
+    let camera = match camera_plan {
+        CameraPlan::Off => None,
+        CameraPlan::Device(choice) => {
+            let options = NokhwaOptions {
+                camera: choice,
+                ..NokhwaOptions::default()
+            };
+            Some(CameraReader::with_camera(options, camera_config))
         }
-    }
-    if let Some(reader) = camera {
-        tasks.push(spawn_camera_pump(
+        CameraPlan::Given(factory) => Some(CameraReader::start(
+            factory,
+            Box::new(CardDecoder::for_camera()),
+            camera_config,
+        )),
+    };
+    match camera {
+        Some(Ok(reader)) => tasks.push(spawn_camera_pump(
             reader,
             reads.clone(),
             Arc::clone(&hub),
-            shutdown_rx,
-        ));
+            shutdown_rx.clone(),
+        )),
+        Some(Err(e)) => tracing::warn!(error = %e, "the camera reader could not start"),
+        None => {}
     }
 
-    let handheld = config
-        .cards
-        .handheld_port
-        .as_ref()
-        .map(|p: &std::path::PathBuf| {
-            SerialCardReader::open(p.clone(), reads.clone(), SerialReaderOptions::default())
-        });
+    // The handheld reader in serial mode.
+    let handheld = config.cards.handheld_port.as_ref().map(|p| {
+        let reader =
+            SerialCardReader::open(p.clone(), reads.clone(), SerialReaderOptions::default());
+        let (status, status_rx) = watch::channel(None);
+        tasks.push(spawn_handheld_pump(reader, status, shutdown_rx.clone()));
+        status_rx
+    });
 
     let control = Control {
         inputs,
@@ -624,10 +648,36 @@ pub(crate) fn start(
         sim: Mutex::new(sim),
         shutdown,
         tasks: Mutex::new(tasks),
-        _handheld: handheld,
+        handheld,
         utc_offset_minutes: offset,
     };
     Ok((hub, control))
+}
+
+/// Keeps the handheld reader's last status (the reader logs each change itself) until shutdown
+/// or until nobody holds the status any more; then stops the reader and closes its port.
+fn spawn_handheld_pump(
+    mut reader: SerialCardReader,
+    status: watch::Sender<Option<ReaderStatus>>,
+    shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let pump = async {
+            while let Some(s) = reader.next_status().await {
+                status.send_replace(Some(s));
+            }
+        };
+        tokio::select! {
+            () = pump => {}
+            () = status.closed() => {}
+            () = stopped(shutdown) => {}
+        }
+        reader.stop_and_wait().await;
+        // The last word ("stopped") for whoever still holds the status.
+        while let Some(s) = reader.try_next_status() {
+            status.send_replace(Some(s));
+        }
+    })
 }
 
 /// Moves camera events out of the reader: reads to the card queue, statuses and previews to the
@@ -653,7 +703,9 @@ fn spawn_camera_pump(
                     CameraEvent::Preview(frame) => {
                         if hub.on_attract() {
                             if let Some(image) = preview_png(&frame) {
-                                hub.publish(KioskEvent::Preview(image));
+                                // Checked again under the lock: a session screen may have
+                                // come while the picture was encoded.
+                                hub.publish_on_attract(KioskEvent::Preview(image));
                             }
                         }
                     }

@@ -11,11 +11,13 @@ use crate::config::{config_path, ConfigError, KioskConfig};
 use crate::view::{
     Answer, CommandError, IdleView, KioskEvent, KioskInfo, Lang, PointsView, Screen, Text, WedgeKey,
 };
+use hakaru_devices::card::camera::SourceFactory;
+use hakaru_devices::card::handheld::ReaderStatus;
 use hakaru_station::domain::PurposeId;
 use hakaru_station::session::{Input, SessionId};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// Live events a slow subscriber may fall behind by before it misses some.
 const LIVE_CAPACITY: usize = 256;
@@ -136,6 +138,19 @@ impl Hub {
         let _ = self.live.send(event);
     }
 
+    /// Tells every subscriber, if the attract screen shows when it is sent (checked under the
+    /// same lock screens are published under, so nothing sent this way follows a session
+    /// screen). Returns whether it was sent.
+    pub(crate) fn publish_on_attract(&self, event: KioskEvent) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if !matches!(state.screen, Screen::Attract) {
+            return false;
+        }
+        state.apply(&event);
+        let _ = self.live.send(event);
+        true
+    }
+
     /// Whether the attract screen shows (previews are sent only then).
     pub(crate) fn on_attract(&self) -> bool {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -196,6 +211,26 @@ impl Kiosk {
     /// Starts the kiosk on `rt`. Never fails: a problem with the settings, the store or a
     /// device is shown as `Screen::NotConfigured` saying what to do.
     pub fn start(setup: KioskSetup, rt: &tokio::runtime::Handle) -> Kiosk {
+        Kiosk::start_inner(setup, rt, None)
+    }
+
+    /// Like [`Kiosk::start`], but the camera's frames come from `camera` (for tests and
+    /// replays): it is called to open the source, and again after each failure, with backoff.
+    /// It replaces whatever `[cards] camera` says (even `"off"`); everything else is as
+    /// configured.
+    pub fn start_with_camera(
+        setup: KioskSetup,
+        rt: &tokio::runtime::Handle,
+        camera: SourceFactory,
+    ) -> Kiosk {
+        Kiosk::start_inner(setup, rt, Some(camera))
+    }
+
+    fn start_inner(
+        setup: KioskSetup,
+        rt: &tokio::runtime::Handle,
+        camera: Option<SourceFactory>,
+    ) -> Kiosk {
         let config_path = setup.config_path.display().to_string();
         let config = match setup.config {
             Ok(config) => config,
@@ -207,7 +242,7 @@ impl Kiosk {
         let window = WindowConfig {
             fullscreen: config.window.fullscreen,
         };
-        match assemble::start(&config, rt) {
+        match assemble::start(&config, rt, camera) {
             Ok((hub, control)) => Kiosk {
                 hub,
                 control: Some(Arc::new(control)),
@@ -306,6 +341,14 @@ impl Kiosk {
     /// Demo mode: the simulated person steps on the simulated analyzer.
     pub async fn demo_step_on(&self) -> Result<(), CommandError> {
         self.control()?.demo_step_on()
+    }
+
+    /// The handheld serial reader's status (`None` until its first), when `[cards]
+    /// handheld_port` is set and the kiosk runs. For tests and diagnostics: the UI is not told
+    /// (the IPC has no event for it).
+    #[doc(hidden)]
+    pub fn handheld_status(&self) -> Option<watch::Receiver<Option<ReaderStatus>>> {
+        self.control.as_deref()?.handheld_status()
     }
 
     /// How to make the window.
