@@ -7,50 +7,23 @@
 
 mod support;
 
-use hakaru_e2e::{resident, seed_store};
-use hakaru_kiosk::view::{Answer, EndCode, GuidanceStep, KioskEvent, PointsView, Screen, WedgeKey};
+use hakaru_kiosk::view::{Answer, EndCode, KioskEvent, PointsView, Screen, Text, WedgeKey};
 use hakaru_kiosk::Kiosk;
-use hakaru_station::store::testing::{card, sync_cards};
-use hakaru_station::store::StoreConfig;
-use hakaru_wire::api::CardStatus;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::{next, next_screen, next_within, start};
+use support::{
+    consent_screen, grant_service, identifying, measure, next, next_screen, next_within, replayed,
+    safety_question, seeded_store_with_card, start, write_demo_settings, STATION, WHO,
+};
 
 /// A demo-mode settings file over a seeded store; returns the config path and the card token.
 fn setup(dir: &Path, extra_session: &str) -> (PathBuf, String) {
     let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let sc = StoreConfig::in_dir(&data);
-    let mut store = seed_store(&sc);
-    let (who, _) = resident();
-    let (token, state) = card(&who, 41, 1, CardStatus::Active);
-    sync_cards(&mut store, &[state], hakaru_e2e::SYNCED).unwrap();
-    drop(store);
-    let token = token.encode();
-    std::fs::write(
-        dir.join("cards.toml"),
-        format!(
-            "[[card]]\ntoken = \"{token}\"\nparticipant = \"{}\"\nnote_ja = \"初めての方\"\nnote_en = \"First visit\"\n",
-            who.as_str()
-        ),
+    let token = seeded_store_with_card(&data);
+    (
+        write_demo_settings(dir, &data, &token, extra_session, ""),
+        token,
     )
-    .unwrap();
-    let config = dir.join("kiosk.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[station]\nid = \"kita-community-01\"\ndata_dir = \"{}\"\n\
-             [scale]\nmodel = \"MC-780\"\nsimulate = true\n\
-             [cards]\ncamera = \"off\"\n\
-             [session]\nthank_you_secs = 1\n{extra_session}\n\
-             [window]\nfullscreen = false\n\
-             [demo]\ncards_file = \"cards.toml\"\n",
-            data.display()
-        ),
-    )
-    .unwrap();
-    (config, token)
 }
 
 /// The keys a wedge reader types for `text` (US layout), 8 ms apart, then Enter.
@@ -95,25 +68,14 @@ async fn a_wedge_card_is_measured_and_shown_with_ranges_and_trend_then_cleared()
     let sub = kiosk.subscribe();
     let mut live = sub.live;
     assert!(
-        matches!(sub.replay[0], KioskEvent::Hello(ref h) if h.station == "kita-community-01" && h.demo.as_ref().unwrap().cards.len() == 1)
+        matches!(sub.replay[0], KioskEvent::Hello(ref h) if h.station == STATION && h.demo.as_ref().unwrap().cards.len() == 1)
     );
     assert!(sub.replay.contains(&KioskEvent::Screen(Screen::Attract)));
     assert!(!kiosk.window().fullscreen);
 
     type_card(&kiosk, &token);
-    let Screen::Identifying {
-        session,
-        participant,
-    } = next_screen(&mut live, "identifying").await
-    else {
-        panic!("identifying first")
-    };
-    assert_eq!(participant, "P-000001");
-    let Screen::Consent(consent) = next_screen(&mut live, "consent").await else {
-        panic!("consent: first visit")
-    };
-    assert_eq!(consent.session, session);
-    assert_eq!(consent.participant, "P-000001");
+    let session = identifying(&mut live).await;
+    let consent = consent_screen(&mut live, session).await;
     assert!(consent
         .documents
         .iter()
@@ -123,43 +85,9 @@ async fn a_wedge_card_is_measured_and_shown_with_ranges_and_trend_then_cleared()
         .iter()
         .any(|p| p.id == "service" && p.required));
     assert_eq!(consent.reasons, vec!["first_time".to_owned()]);
-    kiosk
-        .answer(Answer::Consent {
-            session,
-            granted: vec!["service".into()],
-        })
-        .await
-        .unwrap();
-    assert!(matches!(
-        next_screen(&mut live, "saving consent").await,
-        Screen::SavingConsent { .. }
-    ));
-    assert!(matches!(
-        next_screen(&mut live, "safety").await,
-        Screen::Safety { .. }
-    ));
-    kiosk
-        .answer(Answer::Safety {
-            session,
-            implanted_device: false,
-        })
-        .await
-        .unwrap();
-    next(&mut live, "step on", |e| match e {
-        KioskEvent::Screen(Screen::Guidance(g)) if g.step == GuidanceStep::StepOn => Some(()),
-        _ => None,
-    })
-    .await;
-    kiosk.demo_step_on().await.unwrap();
-    let Screen::Results(results) = next(&mut live, "results", |e| match e {
-        KioskEvent::Screen(s @ Screen::Results(_)) => Some(s.clone()),
-        _ => None,
-    })
-    .await
-    else {
-        unreachable!()
-    };
-    assert_eq!(results.participant, "P-000001");
+    grant_service(&kiosk, &mut live, session).await;
+    safety_question(&mut live).await;
+    let results = measure(&kiosk, &mut live, session).await;
     let keys: Vec<&str> = results.values.iter().map(|v| v.key.as_str()).collect();
     assert_eq!(&keys[..3], ["weight", "bmi", "fat_percent"], "{keys:?}");
     let bmi = results.values.iter().find(|v| v.key == "bmi").unwrap();
@@ -186,14 +114,8 @@ async fn a_wedge_card_is_measured_and_shown_with_ranges_and_trend_then_cleared()
 
     // The second visit, by the demo card: consent is on file, so the safety question is next.
     kiosk.demo_scan(0).await.unwrap();
-    assert!(matches!(
-        next_screen(&mut live, "identifying").await,
-        Screen::Identifying { .. }
-    ));
-    assert!(matches!(
-        next_screen(&mut live, "safety").await,
-        Screen::Safety { .. }
-    ));
+    identifying(&mut live).await;
+    safety_question(&mut live).await;
     assert_eq!(kiosk.demo_scan(5).await.unwrap_err().code, "no_such_card");
     kiosk.shutdown().await;
 }
@@ -205,10 +127,7 @@ async fn nobody_answers_the_idle_warning_and_everything_is_wiped() {
     let kiosk = start(config);
     let mut live = kiosk.subscribe().live;
     kiosk.demo_scan(0).await.unwrap();
-    assert!(matches!(
-        next_screen(&mut live, "identifying").await,
-        Screen::Identifying { .. }
-    ));
+    identifying(&mut live).await;
     let idle = next(&mut live, "the idle warning", |e| match e {
         KioskEvent::Idle(i) => Some(i.clone()),
         _ => None,
@@ -241,9 +160,27 @@ async fn nobody_answers_the_idle_warning_and_everything_is_wiped() {
         .filter(|e| !matches!(e, KioskEvent::Hello(_)))
         .collect();
     let text = serde_json::to_string(&rest).unwrap();
-    assert!(!text.contains("P-000001"), "{text}");
+    assert!(!text.contains(WHO), "{text}");
     assert!(rest.contains(&&KioskEvent::Screen(Screen::Attract)));
     kiosk.shutdown().await;
+}
+
+/// The first screen a new subscriber is told, which must be "not configured": the settings
+/// file's path, what is wrong and what to do.
+fn not_configured(kiosk: &Kiosk) -> (String, Text, Text) {
+    let screen = replayed(kiosk, "a screen", |e| match e {
+        KioskEvent::Screen(s) => Some(s),
+        _ => None,
+    });
+    let Screen::NotConfigured {
+        config_path,
+        problem,
+        what_to_do,
+    } = screen
+    else {
+        panic!("not configured: {screen:?}")
+    };
+    (config_path, problem, what_to_do)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,16 +188,8 @@ async fn a_missing_settings_file_says_to_copy_the_example() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kiosk.toml");
     let kiosk = start(path.clone());
-    let replay = kiosk.subscribe().replay;
-    let Some(KioskEvent::Screen(Screen::NotConfigured {
-        config_path,
-        problem,
-        what_to_do,
-    })) = replay.iter().find(|e| matches!(e, KioskEvent::Screen(_)))
-    else {
-        panic!("not configured")
-    };
-    assert_eq!(config_path, &path.display().to_string());
+    let (config_path, problem, what_to_do) = not_configured(&kiosk);
+    assert_eq!(config_path, path.display().to_string());
     assert!(problem.ja.contains("設定されていません"));
     assert!(what_to_do.en.contains("kiosk.example.toml"));
     assert!(what_to_do.en.contains("[station] id"));
@@ -278,15 +207,7 @@ async fn an_invalid_settings_file_names_the_field() {
     )
     .unwrap();
     let kiosk = start(path);
-    let replay = kiosk.subscribe().replay;
-    let Some(KioskEvent::Screen(Screen::NotConfigured {
-        problem,
-        what_to_do,
-        ..
-    })) = replay.iter().find(|e| matches!(e, KioskEvent::Screen(_)))
-    else {
-        panic!("not configured")
-    };
+    let (_, problem, what_to_do) = not_configured(&kiosk);
     assert!(problem.en.contains("[scale] port"), "{}", problem.en);
     assert!(what_to_do.ja.contains("[scale] port"), "{}", what_to_do.ja);
     kiosk.shutdown().await;

@@ -15,32 +15,27 @@
 mod support;
 
 use hakaru_central::api::{router, system_clock, AppState};
-use hakaru_central::auth::Credential as CentralCredential;
-use hakaru_central::ids::{MunicipalityId, ProgramId, StationId as CentralStationId};
+use hakaru_central::ids::ProgramId;
 use hakaru_central::points::{Period, PointsRules};
-use hakaru_central::storage::sqlite::SqliteStorage;
-use hakaru_central::storage::{CardIssue, NewMunicipality, NewProgram, NewStation, Storage};
-use hakaru_kiosk::view::{
-    Answer, GuidanceStep, KioskEvent, PointsView, ResultsView, Screen, SyncView,
-};
+use hakaru_central::storage::{CardIssue, Storage};
+use hakaru_e2e::{central_sqlite, central_station, policy_documents};
+use hakaru_kiosk::view::{Answer, KioskEvent, PointsView, ResultsView, Screen, SyncView};
 use hakaru_kiosk::Kiosk;
 use hakaru_station::domain::{ParticipantNumber, StationId};
 use hakaru_station::store::{Store, StoreConfig};
 use hakaru_station::sync::{CentralClient, ClientOptions, Credential, SyncWorker, WorkerSettings};
 use hakaru_station::{Clock, SystemClock};
-use hakaru_wire::api::{DocumentKind, ParticipantStatus, PolicyDocument, PurposeDef, RosterEntry};
+use hakaru_wire::api::{ParticipantStatus, PurposeDef, RosterEntry};
 use hakaru_wire::{EventKind, Sex, Timestamp};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{next, next_screen, next_within, start, WAIT};
+use support::{
+    consent_screen, grant_service, identifying, measure, next, next_within, replayed,
+    safety_question, start, write_demo_settings, STATION, WAIT, WHO,
+};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::broadcast;
-
-/// The station both sides know.
-const STATION: &str = "kita-community-01";
-/// The participant who visits.
-const WHO: &str = "P-000001";
 
 fn who() -> ParticipantNumber {
     ParticipantNumber::new(WHO).unwrap()
@@ -72,53 +67,10 @@ struct Central {
 impl Central {
     async fn start() -> Central {
         let dir = tempfile::tempdir().unwrap();
-        let storage: Arc<dyn Storage> =
-            Arc::new(SqliteStorage::open(&dir.path().join("central.db")).unwrap());
-        storage.migrate().await.unwrap();
+        let storage = central_sqlite(dir.path()).await;
         let t = now();
         let program = ProgramId::new("kita-health").unwrap();
-        storage
-            .create_program(
-                &NewProgram {
-                    id: program.clone(),
-                    name_ja: "北市健康ポイント".into(),
-                    name_en: "Kita health points".into(),
-                    rules: PointsRules::default_rules(),
-                },
-                t,
-            )
-            .await
-            .unwrap();
-        let municipality = MunicipalityId::new("kita").unwrap();
-        storage
-            .create_municipality(
-                &NewMunicipality {
-                    id: municipality.clone(),
-                    program: program.clone(),
-                    name_ja: "北市".into(),
-                    name_en: "Kita".into(),
-                },
-                t,
-            )
-            .await
-            .unwrap();
-        let station = CentralStationId::new(STATION).unwrap();
-        storage
-            .create_station(
-                &NewStation {
-                    id: station.clone(),
-                    municipality,
-                    place: "北公民館".into(),
-                },
-                t,
-            )
-            .await
-            .unwrap();
-        let credential = CentralCredential::generate().unwrap();
-        storage
-            .add_credential(&station, credential.id(), &credential.secret_hash(), t)
-            .await
-            .unwrap();
+        let credential = central_station(&*storage, &program, STATION, t).await;
         storage
             .put_participant(
                 &program,
@@ -135,28 +87,7 @@ impl Central {
             )
             .await
             .unwrap();
-        for (kind, language, text) in [
-            (DocumentKind::Terms, "ja", "利用規約 2026年4月版"),
-            (DocumentKind::Terms, "en", "Terms of use, April 2026"),
-            (
-                DocumentKind::PrivacyPolicy,
-                "ja",
-                "プライバシーポリシー 2026年4月版",
-            ),
-            (
-                DocumentKind::PrivacyPolicy,
-                "en",
-                "Privacy policy, April 2026",
-            ),
-        ] {
-            let document = PolicyDocument {
-                kind,
-                version: "2026-04".into(),
-                language: language.into(),
-                effective: "2026-04-01".into(),
-                full_text: text.into(),
-                needs_fresh_consent: true,
-            };
+        for document in policy_documents() {
             storage
                 .publish_document(&program, &document, t)
                 .await
@@ -203,11 +134,14 @@ impl Central {
         }
     }
 
-    /// The station's store in `data`, enrolled and filled from this server's change feed (as
-    /// the technician's first sync does), so the kiosk can check the card offline.
-    async fn provision(&self, data: &Path) -> StoreConfig {
-        std::fs::create_dir_all(data).unwrap();
-        let sc = StoreConfig::in_dir(data);
+    /// A kiosk's directory whose store (in `data/`) is enrolled and filled from this server's
+    /// change feed (as the technician's first sync does), so the kiosk can check the card
+    /// offline.
+    async fn provision(&self) -> (tempfile::TempDir, StoreConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let sc = StoreConfig::in_dir(&data);
         let mut store = Store::open(&sc).unwrap();
         store
             .enroll(&StationId::new(STATION).unwrap(), now())
@@ -228,7 +162,27 @@ impl Central {
             worker.store().participant(&who()).unwrap().is_some(),
             "the roster arrived"
         );
-        sc
+        (dir, sc)
+    }
+
+    /// Starts the kiosk in the provisioned `dir`: demo mode, the demo card the server-issued
+    /// one, `[sync]` pointing at `server_url` (then `sync_extra`) with this station's
+    /// credential in a file of mode 0600.
+    fn start_kiosk(&self, dir: &Path, server_url: &str, sync_extra: &str) -> Kiosk {
+        use std::os::unix::fs::PermissionsExt;
+        let credential = dir.join("credential");
+        std::fs::write(&credential, format!("{}\n", self.token)).unwrap();
+        std::fs::set_permissions(&credential, std::fs::Permissions::from_mode(0o600)).unwrap();
+        start(write_demo_settings(
+            dir,
+            &dir.join("data"),
+            &self.card,
+            "",
+            &format!(
+                "[sync]\nserver_url = \"{server_url}\"\ncredential_file = \"{}\"\n{sync_extra}",
+                credential.display()
+            ),
+        ))
     }
 
     async fn rules(&self) -> PointsRules {
@@ -286,44 +240,6 @@ fn rules_pay(rules: &PointsRules, first: Timestamp, earned_first: u32, second: T
     due.min(room)
 }
 
-/// A demo-mode settings file whose `[sync]` points at `server_url`; the demo card is the
-/// server-issued one.
-fn settings(dir: &Path, data: &Path, card: &str, server_url: &str, sync_extra: &str) -> PathBuf {
-    let credential = dir.join("credential");
-    std::fs::write(
-        dir.join("cards.toml"),
-        format!(
-            "[[card]]\ntoken = \"{card}\"\nparticipant = \"{WHO}\"\nnote_ja = \"住民\"\nnote_en = \"Resident\"\n"
-        ),
-    )
-    .unwrap();
-    let config = dir.join("kiosk.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[station]\nid = \"{STATION}\"\ndata_dir = \"{}\"\n\
-             [scale]\nmodel = \"MC-780\"\nsimulate = true\n\
-             [cards]\ncamera = \"off\"\n\
-             [session]\nthank_you_secs = 1\n\
-             [window]\nfullscreen = false\n\
-             [sync]\nserver_url = \"{server_url}\"\ncredential_file = \"{}\"\n{sync_extra}\n\
-             [demo]\ncards_file = \"cards.toml\"\n",
-            data.display(),
-            credential.display()
-        ),
-    )
-    .unwrap();
-    config
-}
-
-/// Writes the station credential where `settings` said (mode 0600).
-fn write_credential(dir: &Path, token: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("credential");
-    std::fs::write(&path, format!("{token}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
 /// One visit by the demo card, up to the results screen: consent on the first visit (the
 /// required purpose only), "no implanted device", the simulated person steps on.
 async fn visit(
@@ -332,13 +248,9 @@ async fn visit(
     first: bool,
 ) -> ResultsView {
     kiosk.demo_scan(0).await.unwrap();
-    let Screen::Identifying { session, .. } = next_screen(live, "identifying").await else {
-        panic!("identifying first")
-    };
+    let session = identifying(live).await;
     if first {
-        let Screen::Consent(consent) = next_screen(live, "consent").await else {
-            panic!("consent: first visit")
-        };
+        let consent = consent_screen(live, session).await;
         assert!(
             consent
                 .documents
@@ -346,39 +258,10 @@ async fn visit(
                 .any(|d| d.text == "利用規約 2026年4月版"),
             "the server's terms, pulled into the store"
         );
-        kiosk
-            .answer(Answer::Consent {
-                session,
-                granted: vec!["service".into()],
-            })
-            .await
-            .unwrap();
+        grant_service(kiosk, live, session).await;
     }
-    next(live, "the safety question", |e| {
-        matches!(e, KioskEvent::Screen(Screen::Safety { .. })).then_some(())
-    })
-    .await;
-    kiosk
-        .answer(Answer::Safety {
-            session,
-            implanted_device: false,
-        })
-        .await
-        .unwrap();
-    next(live, "step on", |e| match e {
-        KioskEvent::Screen(Screen::Guidance(g)) if g.step == GuidanceStep::StepOn => Some(()),
-        _ => None,
-    })
-    .await;
-    kiosk.demo_step_on().await.unwrap();
-    let results = next(live, "results", |e| match e {
-        KioskEvent::Screen(Screen::Results(r)) => Some(r.clone()),
-        _ => None,
-    })
-    .await;
-    assert_eq!(results.session, session);
-    assert_eq!(results.participant, WHO);
-    results
+    safety_question(live).await;
+    measure(kiosk, live, session).await
 }
 
 /// The points update for `session`.
@@ -394,6 +277,35 @@ async fn points_of(
     .await
 }
 
+/// A visit's results screen opens waiting, then shows the points the server holds for the
+/// newest of the `count` readings in the kiosk's store: returns that reading (id, when taken),
+/// what it earned and the balance after it.
+async fn awarded(
+    central: &Central,
+    live: &mut broadcast::Receiver<KioskEvent>,
+    sc: &StoreConfig,
+    results: &ResultsView,
+    count: usize,
+) -> (uuid::Uuid, Timestamp, u32, i64) {
+    assert_eq!(
+        results.points,
+        PointsView::Waiting,
+        "the screen opens waiting"
+    );
+    let shown = points_of(live, results.session, WAIT).await;
+    let stored = readings(sc);
+    assert_eq!(stored.len(), count);
+    let (m, t) = stored[0];
+    let earned = central.earned_for(m).await;
+    let balance = central.balance().await;
+    assert_eq!(
+        shown,
+        PointsView::Awarded { earned, balance },
+        "the screen shows what the server holds"
+    );
+    (m, t, earned, balance)
+}
+
 /// The participant's readings in the kiosk's store, newest first (id, when taken).
 fn readings(sc: &StoreConfig) -> Vec<(uuid::Uuid, Timestamp)> {
     Store::open(sc)
@@ -407,57 +319,36 @@ fn readings(sc: &StoreConfig) -> Vec<(uuid::Uuid, Timestamp)> {
 
 /// The results screen in a new subscriber's replay.
 fn replayed_results(kiosk: &Kiosk) -> ResultsView {
-    kiosk
-        .subscribe()
-        .replay
-        .into_iter()
-        .find_map(|e| match e {
-            KioskEvent::Screen(Screen::Results(r)) => Some(r),
-            _ => None,
-        })
-        .expect("the results screen is replayed")
+    replayed(kiosk, "the results screen", |e| match e {
+        KioskEvent::Screen(Screen::Results(r)) => Some(r),
+        _ => None,
+    })
+}
+
+/// The sync status a new subscriber is told.
+fn replayed_sync(kiosk: &Kiosk) -> SyncView {
+    replayed(kiosk, "the sync status", |e| match e {
+        KioskEvent::Sync(s) => Some(s),
+        _ => None,
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn online_the_screen_shows_the_points_the_server_awarded() {
     let central = Central::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sc = central.provision(&data).await;
+    let (dir, sc) = central.provision().await;
     // The poll interval is far longer than the wait: the points come because recording the
     // reading wakes the worker.
-    let config = settings(
+    let kiosk = central.start_kiosk(
         dir.path(),
-        &data,
-        &central.card,
         &central.base,
         "points_wait_secs = 15\npoll_interval_secs = 300\n",
     );
-    write_credential(dir.path(), &central.token);
-    let kiosk = start(config);
     let mut live = kiosk.subscribe().live;
 
     // First visit: the first reading of the day and of the month.
     let first = visit(&kiosk, &mut live, true).await;
-    assert_eq!(
-        first.points,
-        PointsView::Waiting,
-        "the screen opens waiting"
-    );
-    let shown = points_of(&mut live, first.session, WAIT).await;
-    let stored = readings(&sc);
-    assert_eq!(stored.len(), 1);
-    let (m1, t1) = stored[0];
-    let earned1 = central.earned_for(m1).await;
-    let balance1 = central.balance().await;
-    assert_eq!(
-        shown,
-        PointsView::Awarded {
-            earned: earned1,
-            balance: balance1
-        },
-        "the screen shows what the server holds"
-    );
+    let (m1, t1, earned1, balance1) = awarded(&central, &mut live, &sc, &first, 1).await;
     let rules = central.rules().await;
     let all: u32 = rules.rules.iter().map(|r| r.points).sum();
     let expected1 = rules.monthly_cap.map_or(all, |cap| all.min(cap));
@@ -466,7 +357,10 @@ async fn online_the_screen_shows_the_points_the_server_awarded() {
     assert_eq!(balance1, i64::from(earned1), "a new participant's balance");
     assert_eq!(
         replayed_results(&kiosk).points,
-        shown,
+        PointsView::Awarded {
+            earned: earned1,
+            balance: balance1
+        },
         "a reloaded UI sees the points"
     );
 
@@ -483,21 +377,8 @@ async fn online_the_screen_shows_the_points_the_server_awarded() {
 
     // Second visit, the same day: consent is on file; the rules decide what it earns.
     let second = visit(&kiosk, &mut live, false).await;
-    assert_eq!(second.points, PointsView::Waiting);
-    let shown = points_of(&mut live, second.session, WAIT).await;
-    let stored = readings(&sc);
-    assert_eq!(stored.len(), 2);
-    let (m2, t2) = stored[0];
+    let (m2, t2, earned2, balance2) = awarded(&central, &mut live, &sc, &second, 2).await;
     assert_ne!(m2, m1);
-    let earned2 = central.earned_for(m2).await;
-    let balance2 = central.balance().await;
-    assert_eq!(
-        shown,
-        PointsView::Awarded {
-            earned: earned2,
-            balance: balance2
-        }
-    );
     assert_eq!(earned2, rules_pay(&rules, t1, earned1, t2));
     if rules.local_date(t1) == rules.local_date(t2) {
         assert_eq!(
@@ -509,7 +390,10 @@ async fn online_the_screen_shows_the_points_the_server_awarded() {
     assert_eq!(balance2, balance1 + i64::from(earned2));
     assert_eq!(
         replayed_results(&kiosk).points,
-        shown,
+        PointsView::Awarded {
+            earned: earned2,
+            balance: balance2
+        },
         "a late subscriber sees the second visit's points"
     );
     assert_eq!(replayed_results(&kiosk).session, second.session);
@@ -517,43 +401,24 @@ async fn online_the_screen_shows_the_points_the_server_awarded() {
     kiosk.shutdown().await;
 }
 
-/// The sync status a new subscriber is told.
-fn replayed_sync(kiosk: &Kiosk) -> SyncView {
-    kiosk
-        .subscribe()
-        .replay
-        .into_iter()
-        .find_map(|e| match e {
-            KioskEvent::Sync(s) => Some(s),
-            _ => None,
-        })
-        .expect("the sync status is replayed")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_server_down_points_come_later_and_the_reading_is_delivered_when_it_is_back() {
     let central = Central::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let sc = central.provision(&data).await;
+    let (dir, sc) = central.provision().await;
     // The kiosk's server address: a port bound (so no one else takes it) but not listening, so
     // every connection is refused — until the server listens there.
     let reserved = TcpSocket::new_v4().unwrap();
     reserved.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = reserved.local_addr().unwrap();
     let wait = Duration::from_secs(2);
-    let config = settings(
+    let kiosk = central.start_kiosk(
         dir.path(),
-        &data,
-        &central.card,
         &format!("http://{addr}"),
         &format!(
             "points_wait_secs = {}\nbackoff_base_ms = 50\nbackoff_cap_secs = 1\nconnect_timeout_secs = 2\n",
             wait.as_secs()
         ),
     );
-    write_credential(dir.path(), &central.token);
-    let kiosk = start(config);
     let mut live = kiosk.subscribe().live;
 
     let results = visit(&kiosk, &mut live, true).await;

@@ -21,17 +21,16 @@ use hakaru_devices::card::frame::GrayFrame;
 use hakaru_devices::card::handheld::ReaderStatus;
 use hakaru_devices::card::synth::{background_frame, card_frame, Variant};
 use hakaru_devices::sim::pty::{PtyEnd, StablePath};
-use hakaru_e2e::{resident, seed_store};
 use hakaru_kiosk::view::{Answer, EndCode, KioskEvent, Screen};
 use hakaru_kiosk::{Kiosk, KioskSetup};
-use hakaru_station::store::testing::{card, sync_cards};
-use hakaru_station::store::StoreConfig;
-use hakaru_wire::api::CardStatus;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{next, next_screen, start, WAIT};
+use support::{
+    consent_screen, identifying, next, seeded_store_with_card, start, write_settings, Sections,
+    WAIT,
+};
 use tokio::sync::{broadcast, watch};
 
 const W: u32 = 1280;
@@ -51,31 +50,21 @@ struct Setup {
 /// a settings file over it; `cards` is the `[cards]` section's body.
 fn setup(dir: &Path, cards: &str) -> Setup {
     let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let sc = StoreConfig::in_dir(&data);
-    let mut store = seed_store(&sc);
-    let (who, _) = resident();
-    let (token, state) = card(&who, 41, 1, CardStatus::Active);
-    sync_cards(&mut store, &[state], hakaru_e2e::SYNCED).unwrap();
-    drop(store);
+    let token = seeded_store_with_card(&data);
     let scale = PtyEnd::open().unwrap();
-    let config = dir.join("kiosk.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[station]\nid = \"kita-community-01\"\ndata_dir = \"{}\"\n\
-             [scale]\nmodel = \"MC-780\"\nport = \"{}\"\n\
-             [cards]\nwedge = false\n{cards}\n\
-             [session]\nthank_you_secs = 1\nexplanation_secs = 1\n\
-             [window]\nfullscreen = false\n",
-            data.display(),
-            scale.slave_path().display(),
-        ),
-    )
-    .unwrap();
+    let config = write_settings(
+        dir,
+        &data,
+        &Sections {
+            scale: &format!("port = \"{}\"", scale.slave_path().display()),
+            cards: &format!("wedge = false\n{cards}"),
+            session: "explanation_secs = 1",
+            more: "",
+        },
+    );
     Setup {
         config,
-        token: token.encode(),
+        token,
         _scale: scale,
     }
 }
@@ -191,21 +180,8 @@ async fn a_handheld_reader_opens_a_session_rejects_a_damaged_card_and_survives_a
     reader.replug();
     reader_status(&mut status, "reconnected", ReaderStatus::is_connected).await;
     reader.scan(&s.token);
-    let Screen::Identifying {
-        session,
-        participant,
-    } = next_screen(&mut live, "identifying").await
-    else {
-        panic!("identifying first")
-    };
-    assert_eq!(participant, "P-000001");
-    let Screen::Consent(consent) = next_screen(&mut live, "consent").await else {
-        panic!("consent: first visit")
-    };
-    assert_eq!(
-        (consent.session, consent.participant.as_str()),
-        (session, "P-000001")
-    );
+    let session = identifying(&mut live).await;
+    consent_screen(&mut live, session).await;
 
     kiosk.shutdown().await;
     let stopped = reader_status(&mut status, "stopped", |s| {
@@ -298,18 +274,8 @@ async fn a_card_in_the_cameras_view_opens_that_participants_session() {
     let sub = kiosk.subscribe();
     let mut live = sub.live;
     assert!(matches!(&sub.replay[0], KioskEvent::Hello(h) if h.camera));
-    let Screen::Identifying {
-        session,
-        participant,
-    } = next_screen(&mut live, "identifying").await
-    else {
-        panic!("identifying first")
-    };
-    assert_eq!(participant, "P-000001");
-    let Screen::Consent(consent) = next_screen(&mut live, "consent").await else {
-        panic!("consent: first visit")
-    };
-    assert_eq!(consent.session, session);
+    let session = identifying(&mut live).await;
+    consent_screen(&mut live, session).await;
     camera_running(&kiosk, &mut live).await;
     kiosk.shutdown().await;
 }
@@ -344,9 +310,7 @@ async fn previews_show_on_the_attract_screen_only() {
 
     // A card is held up: the session opens, and from its first screen no preview follows.
     show.store(true, Ordering::Relaxed);
-    let Screen::Identifying { session, .. } = next_screen(&mut live, "identifying").await else {
-        panic!("identifying first")
-    };
+    let session = identifying(&mut live).await;
     show.store(false, Ordering::Relaxed);
     let mut seen = Vec::new();
     let consent = next(&mut live, "consent", |e| {

@@ -3,6 +3,10 @@
 //! its own pty; the serial link; the [`Station`] and its [`ScaleFeed`]. The suites live in
 //! `tests/*.rs`.
 //!
+//! The same program on the central side, for suites that run the real server in-process:
+//! [`central_sqlite`], [`central_station`] and [`policy_documents`] (the documents
+//! [`seed_store`] puts in a station's store, as the server publishes them).
+//!
 //! No sleeps: every wait is for a station event, a link event or a simulator status, and each
 //! is bounded by [`WAIT`] so a hang fails instead of stalling CI. Deliberately not here:
 //! assertions about a particular scenario (the suites make them).
@@ -12,6 +16,11 @@
 
 pub mod central_process;
 
+use hakaru_central::auth::Credential as CentralCredential;
+use hakaru_central::ids::{MunicipalityId, ProgramId, StationId as CentralStationId};
+use hakaru_central::points::PointsRules;
+use hakaru_central::storage::sqlite::SqliteStorage;
+use hakaru_central::storage::{NewMunicipality, NewProgram, NewStation, Storage};
 use hakaru_devices::scale::models::ModelProfile;
 use hakaru_devices::scale::tanita::{BodyType, Sex};
 use hakaru_devices::serial::{Backoff, LinkOptions, ScaleEvent, ScaleLink};
@@ -24,8 +33,11 @@ use hakaru_station::scale_feed::{Clock, SystemClock};
 use hakaru_station::session::{Event, Input, SessionConfig, SessionId};
 use hakaru_station::store::{content_hash, Store, StoreConfig};
 use hakaru_station::{Fed, LinkNote, ScaleFeed, Station};
+use hakaru_wire::api::{self, PolicyDocument};
 use hakaru_wire::Timestamp;
 use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The longest any single wait may take before the test fails.
@@ -94,18 +106,59 @@ pub fn service() -> PurposeId {
     PurposeId("service".into())
 }
 
-fn document(kind: DocumentKind, language: &str, text: &str) -> DocumentVersion {
-    DocumentVersion {
+/// The day the policy documents come into force.
+const EFFECTIVE: Date = Date {
+    year: 2026,
+    month: 4,
+    day: 1,
+};
+
+/// The program's terms and privacy policy in Japanese and English (version `2026-04`, in force
+/// from [`EFFECTIVE`]) as the central server publishes them; [`seed_store`] puts the same
+/// documents in a station's store.
+pub fn policy_documents() -> Vec<PolicyDocument> {
+    [
+        (api::DocumentKind::Terms, "ja", "利用規約 2026年4月版"),
+        (api::DocumentKind::Terms, "en", "Terms of use, April 2026"),
+        (
+            api::DocumentKind::PrivacyPolicy,
+            "ja",
+            "プライバシーポリシー 2026年4月版",
+        ),
+        (
+            api::DocumentKind::PrivacyPolicy,
+            "en",
+            "Privacy policy, April 2026",
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, language, text)| PolicyDocument {
         kind,
         version: "2026-04".into(),
         language: language.into(),
-        effective: Date {
-            year: 2026,
-            month: 4,
-            day: 1,
-        },
-        content_hash: content_hash(text),
+        effective: format!(
+            "{:04}-{:02}-{:02}",
+            EFFECTIVE.year, EFFECTIVE.month, EFFECTIVE.day
+        ),
+        full_text: text.into(),
         needs_fresh_consent: true,
+    })
+    .collect()
+}
+
+/// A published document as the station's store records it.
+fn document(d: &PolicyDocument) -> DocumentVersion {
+    DocumentVersion {
+        kind: match d.kind {
+            api::DocumentKind::Terms => DocumentKind::Terms,
+            api::DocumentKind::PrivacyPolicy => DocumentKind::PrivacyPolicy,
+            api::DocumentKind::MeasurementNotice => DocumentKind::MeasurementNotice,
+        },
+        version: d.version.clone(),
+        language: d.language.clone(),
+        effective: EFFECTIVE,
+        content_hash: content_hash(&d.full_text),
+        needs_fresh_consent: d.needs_fresh_consent,
     }
 }
 
@@ -116,22 +169,9 @@ pub fn seed_store(config: &StoreConfig) -> Store {
     store
         .enroll(&StationId::new("kita-community-01").unwrap(), SYNCED)
         .unwrap();
-    for (kind, language, text) in [
-        (DocumentKind::Terms, "ja", "利用規約 2026年4月版"),
-        (DocumentKind::Terms, "en", "Terms of use, April 2026"),
-        (
-            DocumentKind::PrivacyPolicy,
-            "ja",
-            "プライバシーポリシー 2026年4月版",
-        ),
-        (
-            DocumentKind::PrivacyPolicy,
-            "en",
-            "Privacy policy, April 2026",
-        ),
-    ] {
+    for d in policy_documents() {
         store
-            .put_document(&document(kind, language, text), text, SYNCED)
+            .put_document(&document(&d), &d.full_text, SYNCED)
             .unwrap();
     }
     for (id, required, ja, en) in [
@@ -159,6 +199,67 @@ pub fn seed_store(config: &StoreConfig) -> Store {
         .upsert_participants(&[resident(), implanted()], SYNCED)
         .unwrap();
     store
+}
+
+/// A fresh central database: SQLite in `dir` (`central.db`), migrated.
+pub async fn central_sqlite(dir: &Path) -> Arc<dyn Storage> {
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&dir.join("central.db")).unwrap());
+    storage.migrate().await.unwrap();
+    storage
+}
+
+/// Creates, at `at`, program `program` with the default points rules, municipality `kita` in
+/// it, station `station` at 北公民館 in that, and a credential for the station; returns the
+/// credential (its bearer token is [`CentralCredential::token`]).
+pub async fn central_station(
+    storage: &dyn Storage,
+    program: &ProgramId,
+    station: &str,
+    at: Timestamp,
+) -> CentralCredential {
+    storage
+        .create_program(
+            &NewProgram {
+                id: program.clone(),
+                name_ja: "北市健康ポイント".into(),
+                name_en: "Kita health points".into(),
+                rules: PointsRules::default_rules(),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let municipality = MunicipalityId::new("kita").unwrap();
+    storage
+        .create_municipality(
+            &NewMunicipality {
+                id: municipality.clone(),
+                program: program.clone(),
+                name_ja: "北市".into(),
+                name_en: "Kita".into(),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let station = CentralStationId::new(station).unwrap();
+    storage
+        .create_station(
+            &NewStation {
+                id: station.clone(),
+                municipality,
+                place: "北公民館".into(),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+    let credential = CentralCredential::generate().unwrap();
+    storage
+        .add_credential(&station, credential.id(), &credential.secret_hash(), at)
+        .await
+        .unwrap();
+    credential
 }
 
 /// Awaits `f` for at most [`WAIT`].

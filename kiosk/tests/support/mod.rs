@@ -1,17 +1,108 @@
-//! Helpers the kiosk's integration tests share: starting a kiosk from a settings file and
-//! waiting for its events, every wait bounded so a hang fails instead of stalling CI.
+//! Helpers the kiosk's integration tests share: the settings file and seeded store they start
+//! from, starting a kiosk, waiting for its events (every wait bounded so a hang fails instead
+//! of stalling CI), and the steps of a visit by the resident P-000001 that every suite checks
+//! the same way.
 //!
-//! Deliberately not here: settings files, stores and servers (each suite makes its own) and
-//! assertions about a scenario.
+//! Deliberately not here: servers and device stand-ins (each suite makes its own) and
+//! assertions about a particular scenario.
 
-use hakaru_kiosk::view::{KioskEvent, Screen};
+// Each suite compiles this module and uses only some of it.
+#![allow(dead_code)]
+
+use hakaru_e2e::{resident, seed_store};
+use hakaru_kiosk::view::{Answer, ConsentView, GuidanceStep, KioskEvent, ResultsView, Screen};
 use hakaru_kiosk::{Kiosk, KioskSetup};
-use std::path::PathBuf;
+use hakaru_station::store::testing::{card, sync_cards};
+use hakaru_station::store::StoreConfig;
+use hakaru_wire::api::CardStatus;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// The longest any single wait may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(20);
+
+/// The station every suite's kiosk is.
+pub const STATION: &str = "kita-community-01";
+/// The participant who visits ([`resident`]).
+pub const WHO: &str = "P-000001";
+
+/// Creates the store in `data`, seeded by [`seed_store`] and holding the resident's synced
+/// active card; returns that card's token.
+pub fn seeded_store_with_card(data: &Path) -> String {
+    std::fs::create_dir_all(data).unwrap();
+    let mut store = seed_store(&StoreConfig::in_dir(data));
+    let (who, _) = resident();
+    let (token, state) = card(&who, 41, 1, CardStatus::Active);
+    sync_cards(&mut store, &[state], hakaru_e2e::SYNCED).unwrap();
+    token.encode()
+}
+
+/// The sections of a settings file that differ between suites: each field is the rest of its
+/// section's body (`scale` after the model, `session` after the thank-you time); `more` is
+/// whole further sections.
+#[derive(Default)]
+pub struct Sections<'a> {
+    pub scale: &'a str,
+    pub cards: &'a str,
+    pub session: &'a str,
+    pub more: &'a str,
+}
+
+/// Writes `dir/kiosk.toml` for [`STATION`] over the store in `data`: an MC-780, a one-second
+/// thank-you screen, a window that is not full screen, and `sections`. Returns its path.
+pub fn write_settings(dir: &Path, data: &Path, sections: &Sections<'_>) -> PathBuf {
+    let Sections {
+        scale,
+        cards,
+        session,
+        more,
+    } = sections;
+    let config = dir.join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[station]\nid = \"{STATION}\"\ndata_dir = \"{}\"\n\
+             [scale]\nmodel = \"MC-780\"\n{scale}\n\
+             [cards]\n{cards}\n\
+             [session]\nthank_you_secs = 1\n{session}\n\
+             [window]\nfullscreen = false\n\
+             {more}\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Writes demo-mode settings (simulated analyzer, no camera, no device reader) with `dir/cards.toml`
+/// as the demo card file listing `token` as [`WHO`]'s card; `session` and `more` as in
+/// [`Sections`]. Returns the settings file's path.
+pub fn write_demo_settings(
+    dir: &Path,
+    data: &Path,
+    token: &str,
+    session: &str,
+    more: &str,
+) -> PathBuf {
+    std::fs::write(
+        dir.join("cards.toml"),
+        format!(
+            "[[card]]\ntoken = \"{token}\"\nparticipant = \"{WHO}\"\nnote_ja = \"住民\"\nnote_en = \"Resident\"\n"
+        ),
+    )
+    .unwrap();
+    write_settings(
+        dir,
+        data,
+        &Sections {
+            scale: "simulate = true",
+            cards: "camera = \"off\"",
+            session,
+            more: &format!("{more}\n[demo]\ncards_file = \"cards.toml\""),
+        },
+    )
+}
 
 /// Starts the kiosk from the settings file at `config` on the test's runtime.
 pub fn start(config: PathBuf) -> Kiosk {
@@ -59,4 +150,101 @@ pub async fn next_within<T>(
     })
     .await
     .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// The first event in a new subscriber's replay that `pick` accepts; fails if there is none.
+pub fn replayed<T>(kiosk: &Kiosk, what: &str, pick: impl FnMut(KioskEvent) -> Option<T>) -> T {
+    kiosk
+        .subscribe()
+        .replay
+        .into_iter()
+        .find_map(pick)
+        .unwrap_or_else(|| panic!("{what} is not replayed"))
+}
+
+/// The next screen is the identifying screen for [`WHO`]; returns its session.
+pub async fn identifying(live: &mut broadcast::Receiver<KioskEvent>) -> u64 {
+    let Screen::Identifying {
+        session,
+        participant,
+    } = next_screen(live, "identifying").await
+    else {
+        panic!("identifying first")
+    };
+    assert_eq!(participant, WHO);
+    session
+}
+
+/// The next screen is the consent screen of a first visit, for `session` and [`WHO`].
+pub async fn consent_screen(
+    live: &mut broadcast::Receiver<KioskEvent>,
+    session: u64,
+) -> ConsentView {
+    let Screen::Consent(consent) = next_screen(live, "consent").await else {
+        panic!("consent: first visit")
+    };
+    assert_eq!(
+        (consent.session, consent.participant.as_str()),
+        (session, WHO)
+    );
+    consent
+}
+
+/// Consents to the required purpose only; the next screen says the consent is being saved.
+pub async fn grant_service(
+    kiosk: &Kiosk,
+    live: &mut broadcast::Receiver<KioskEvent>,
+    session: u64,
+) {
+    kiosk
+        .answer(Answer::Consent {
+            session,
+            granted: vec!["service".into()],
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_screen(live, "saving consent").await,
+        Screen::SavingConsent { .. }
+    ));
+}
+
+/// The next screen is the safety question.
+pub async fn safety_question(live: &mut broadcast::Receiver<KioskEvent>) {
+    assert!(matches!(
+        next_screen(live, "safety").await,
+        Screen::Safety { .. }
+    ));
+}
+
+/// Answers "no implanted device", waits for "step on", the simulated person steps on: the
+/// results screen for `session` and [`WHO`].
+pub async fn measure(
+    kiosk: &Kiosk,
+    live: &mut broadcast::Receiver<KioskEvent>,
+    session: u64,
+) -> ResultsView {
+    kiosk
+        .answer(Answer::Safety {
+            session,
+            implanted_device: false,
+        })
+        .await
+        .unwrap();
+    next(live, "step on", |e| match e {
+        KioskEvent::Screen(Screen::Guidance(g)) if g.step == GuidanceStep::StepOn => Some(()),
+        _ => None,
+    })
+    .await;
+    kiosk.demo_step_on().await.unwrap();
+    let results = next(live, "results", |e| match e {
+        KioskEvent::Screen(Screen::Results(r)) => Some(r.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (results.session, results.participant.as_str()),
+        (session, WHO)
+    );
+    results
 }
