@@ -8,11 +8,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use hakaru_central::auth::Credential as CentralCredential;
-use hakaru_central::ids::{MunicipalityId, ProgramId, StationId as CentralStationId};
-use hakaru_central::points::PointsRules;
+use hakaru_central::ids::ProgramId;
 use hakaru_central::storage::sqlite::SqliteStorage;
-use hakaru_central::storage::{NewMunicipality, NewProgram, NewStation, Storage};
+use hakaru_central::storage::Storage;
 use hakaru_e2e::central_process::Server;
 use hakaru_station::store::testing::{self, participant, seeded, T0};
 use hakaru_station::store::{new_id, Measured, NewMeasurement, Store, StoreConfig};
@@ -48,48 +46,8 @@ async fn seed_central(db: &Path) -> String {
     let storage = SqliteStorage::open(db).unwrap();
     storage.migrate().await.unwrap();
     let program = ProgramId::new("prog-a").unwrap();
-    storage
-        .create_program(
-            &NewProgram {
-                id: program.clone(),
-                name_ja: "健康ポイント".into(),
-                name_en: "Health points".into(),
-                rules: PointsRules::default_rules(),
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    let municipality = MunicipalityId::new("kita").unwrap();
-    storage
-        .create_municipality(
-            &NewMunicipality {
-                id: municipality.clone(),
-                program: program.clone(),
-                name_ja: "北市".into(),
-                name_en: "Kita".into(),
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    let station = CentralStationId::new(testing::station().as_str()).unwrap();
-    storage
-        .create_station(
-            &NewStation {
-                id: station.clone(),
-                municipality,
-                place: "北公民館".into(),
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-    let credential = CentralCredential::generate().unwrap();
-    storage
-        .add_credential(&station, credential.id(), &credential.secret_hash(), T0)
-        .await
-        .unwrap();
+    let credential =
+        hakaru_e2e::central_station(&storage, &program, testing::station().as_str(), T0).await;
     for i in 0..PARTICIPANTS {
         let entry = RosterEntry {
             participant: participant(i).as_str().into(),
