@@ -3,8 +3,8 @@
 //! methods are the shell's commands. Every subscriber gets a replay of the current state (hello,
 //! device statuses, the screen) and then every live event, with nothing lost in between.
 //!
-//! Deliberately not here: opening devices and the store ([`crate::assemble`]), turning session
-//! events into screens ([`crate::present`]), and Tauri itself.
+//! Deliberately not here: opening devices and the store (`crate::assemble`), turning session
+//! events into screens (`crate::present`), and Tauri itself.
 
 use crate::assemble::{self, Control};
 use crate::config::{config_path, ConfigError, KioskConfig};

@@ -114,7 +114,7 @@ const EFFECTIVE: Date = Date {
 };
 
 /// The program's terms and privacy policy in Japanese and English (version `2026-04`, in force
-/// from [`EFFECTIVE`]) as the central server publishes them; [`seed_store`] puts the same
+/// from `EFFECTIVE`) as the central server publishes them; [`seed_store`] puts the same
 /// documents in a station's store.
 pub fn policy_documents() -> Vec<PolicyDocument> {
     [
