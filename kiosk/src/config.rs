@@ -463,6 +463,12 @@ impl KioskConfig {
             .validate()
             .map_err(|e| ConfigError::invalid("[session]", e.to_string()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let mut station = station;
+        station.data_dir = station.data_dir.map(|d| base.join(d));
+        let sync = sync.map(|mut s| {
+            s.sync.credential_file = base.join(&s.sync.credential_file);
+            s
+        });
         let demo = file.demo.map(|mut d| {
             d.cards_file = base.join(&d.cards_file);
             d.sheet = d.sheet.map(|s| base.join(s));
@@ -586,6 +592,23 @@ mod tests {
         assert!(todo.en.contains("kiosk.example.toml"), "{}", todo.en);
         assert!(todo.en.contains(&path.display().to_string()));
         assert!(todo.ja.contains("[station] の id"));
+    }
+
+    #[test]
+    fn relative_paths_are_relative_to_the_settings_file() {
+        let text = "[station]\nid = \"k\"\ndata_dir = \"data\"\n[scale]\nport = \"/dev/x\"\n\
+                    [sync]\nserver_url = \"http://h\"\ncredential_file = \"credential\"\n";
+        let c = KioskConfig::from_toml(text, Path::new("/etc/hakaru/kiosk.toml")).unwrap();
+        assert_eq!(c.station.data_dir, Some(PathBuf::from("/etc/hakaru/data")));
+        let sync = c.sync.expect("[sync]");
+        assert_eq!(
+            sync.sync.credential_file,
+            PathBuf::from("/etc/hakaru/credential")
+        );
+        // Absolute paths stay as written.
+        let text = text.replace("\"data\"", "\"/var/lib/hakaru\"");
+        let c = KioskConfig::from_toml(&text, Path::new("/etc/hakaru/kiosk.toml")).unwrap();
+        assert_eq!(c.station.data_dir, Some(PathBuf::from("/var/lib/hakaru")));
     }
 
     #[test]
