@@ -110,8 +110,10 @@ async fn demo_step_on(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
     kiosk.demo_step_on().await
 }
 
-/// The UI painted its first attract screen: log the time since process start (once).
+/// The UI painted a screen (`screen`: its name, e.g. `results`): log it with a monotonic
+/// timestamp (session benchmark), and the first time the time since process start (start-up
+/// benchmark).
 #[tauri::command]
-fn painted(started: State<'_, Started>) {
-    started.painted();
+fn painted(started: State<'_, Started>, screen: Option<String>) {
+    started.painted(screen.as_deref());
 }

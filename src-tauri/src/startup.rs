@@ -1,6 +1,9 @@
-//! The start-up clock for the "start → attract painted" benchmark: when `main` began, how long
-//! the process had already run by then (dynamic linking of WebKitGTK happens before `main`), and
-//! the one-time `painted` log line.
+//! The clocks of the kiosk benchmarks: when `main` began, how long the process had already run
+//! by then (dynamic linking of WebKitGTK happens before `main`), the one-time "attract screen
+//! painted" log line (start-up benchmark), and a "screen painted" debug line with a
+//! `CLOCK_MONOTONIC` timestamp for every screen the UI paints (a clock another process on the
+//! same machine reads too: the session benchmark compares it with the moment its simulated
+//! analyzer wrote the last byte of a result frame).
 //!
 //! Deliberately not here: anything about what was painted (the UI decides when it is painted).
 
@@ -27,9 +30,27 @@ impl Started {
         }
     }
 
+    /// The UI painted `screen` (a screen name such as `results`; `None` from an older UI): logs
+    /// it at debug level with the `CLOCK_MONOTONIC` time in ns (target
+    /// `hakaru_kiosk_app::painted`), then, on the first call only, the start-up line (see
+    /// [`Started::first_painted`]).
+    pub fn painted(&self, screen: Option<&str>) -> Option<Duration> {
+        // Only a known kind of word is logged: a screen name is lowercase letters and '_'.
+        let screen = screen
+            .filter(|s| s.len() <= 32 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            .unwrap_or("unknown");
+        tracing::debug!(
+            target: "hakaru_kiosk_app::painted",
+            screen,
+            monotonic_ns = monotonic_ns().unwrap_or(0),
+            "screen painted"
+        );
+        self.first_painted()
+    }
+
     /// The first call logs the time from process start to now and returns it; later calls
-    /// return `None` (the UI may call `painted` again after a reload).
-    pub fn painted(&self) -> Option<Duration> {
+    /// return `None` (the UI may call `painted` again after a reload, and for every screen).
+    pub fn first_painted(&self) -> Option<Duration> {
         if self.painted.swap(true, Ordering::SeqCst) {
             return None;
         }
@@ -42,6 +63,15 @@ impl Started {
         );
         Some(total)
     }
+}
+
+/// `CLOCK_MONOTONIC` now, in ns: the same clock in every process on this machine (unlike an
+/// [`Instant`], whose value cannot be printed).
+pub fn monotonic_ns() -> Option<u64> {
+    let t = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).ok()?;
+    let secs = u64::try_from(t.tv_sec()).ok()?;
+    let nanos = u64::try_from(t.tv_nsec()).ok()?;
+    Some(secs * 1_000_000_000 + nanos)
 }
 
 /// How long this process has run: `/proc/uptime` minus the process start time (field 22 of
@@ -65,9 +95,26 @@ mod tests {
     fn painted_reports_once_and_includes_the_time_before_main() {
         let started = Started::now();
         assert!(started.before_main.is_some(), "/proc/self/stat readable");
-        let first = started.painted().expect("first call reports");
+        let first = started
+            .painted(Some("attract"))
+            .expect("first call reports");
         assert!(first >= started.before_main.unwrap_or_default());
         assert!(first < Duration::from_secs(600), "{first:?}");
-        assert_eq!(started.painted(), None);
+        assert_eq!(started.painted(Some("results")), None);
+        assert_eq!(started.painted(None), None);
+    }
+
+    #[test]
+    fn the_monotonic_clock_advances_and_matches_the_instant_clock() {
+        // Instant is CLOCK_MONOTONIC on Linux: an interval measured both ways agrees.
+        #[allow(clippy::disallowed_methods)] // comparing against the real clock
+        let a = Instant::now();
+        let t0 = monotonic_ns().expect("CLOCK_MONOTONIC readable");
+        std::thread::sleep(Duration::from_millis(20));
+        let t1 = monotonic_ns().expect("CLOCK_MONOTONIC readable");
+        let both = a.elapsed();
+        let ns = t1 - t0;
+        assert!(ns >= 20_000_000, "{ns} ns");
+        assert!(u128::from(ns) <= both.as_nanos(), "{ns} ns within {both:?}");
     }
 }

@@ -2,7 +2,7 @@
 // stop/finish bar, the toast, the idle warning, the footer; the spoken prompt for what is on
 // screen. Deliberately not here: each screen's content (screens/), state (lib/store.ts).
 
-import { useEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect } from "preact/hooks";
 import { copyFor } from "./copy";
 import { Footer } from "./components/Footer";
 import { Header } from "./components/Header";
@@ -98,7 +98,12 @@ function CurrentScreen() {
   }
 }
 
-export function App(props: { onFirstPaint: () => void }) {
+/** What `painted` reports for a screen: its name, the guidance screen with its step. */
+export function paintedName(screen: Screen): string {
+  return screen.screen === "guidance" ? `guidance_${screen.step}` : screen.screen;
+}
+
+export function App(props: { onPainted: (name: string) => void }) {
   const s = useStore();
   const copy = copyFor(s.lang);
   const personal = isPersonal(s.screen);
@@ -115,11 +120,13 @@ export function App(props: { onFirstPaint: () => void }) {
 
   useEffect(() => setSpeechVolume(s.volume), [s.volume]);
 
-  const first = s.screen !== null;
-  useEffect(() => {
-    if (!first) return;
-    requestAnimationFrame(() => requestAnimationFrame(props.onFirstPaint));
-  }, [first]);
+  // Every screen (and guidance step) reports when it is on screen (benchmarks): the layout
+  // effect runs once the DOM holds it; the first frame after paints it, the second proves it.
+  const painted = s.screen === null ? null : paintedName(s.screen);
+  useLayoutEffect(() => {
+    if (painted === null) return;
+    requestAnimationFrame(() => requestAnimationFrame(() => props.onPainted(painted)));
+  }, [painted, session]);
 
   return (
     <div class={`kiosk${personal ? " kiosk-personal" : ""}`} lang={copy.htmlLang}>

@@ -1,5 +1,5 @@
 // Start-up: render the app, subscribe to the runtime, forward keyboard-wedge keys, block the
-// context menu and text dragging, report the first paint. Deliberately not here: screens.
+// context menu and text dragging, report each screen painted. Deliberately not here: screens.
 
 import { render } from "preact";
 import { App } from "./app";
@@ -32,12 +32,9 @@ document.addEventListener("contextmenu", (e) => e.preventDefault());
 document.addEventListener("selectstart", (e) => e.preventDefault());
 document.addEventListener("dragstart", (e) => e.preventDefault());
 
-let paintedOnce = false;
-function firstPaint(): void {
-  if (paintedOnce) return;
-  paintedOnce = true;
-  void painted().catch(() => {
-    /* only a benchmark */
+function screenPainted(name: string): void {
+  void painted(name).catch(() => {
+    /* only for benchmarks */
   });
 }
 
@@ -48,7 +45,7 @@ if (__HAKARU_TEST__) {
 }
 
 const root = document.getElementById("app");
-if (root) render(<App onFirstPaint={firstPaint} />, root);
+if (root) render(<App onPainted={screenPainted} />, root);
 
 void subscribe(apply).catch(() => {
   // Without the runtime there is nothing to show but the empty frame; the shell logs it.

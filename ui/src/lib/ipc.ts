@@ -79,7 +79,7 @@ export function demoStepOn(): Promise<void> {
   return call("demo_step_on");
 }
 
-/** The first screen is painted (startup benchmark). */
-export function painted(): Promise<void> {
-  return call("painted");
+/** A screen is painted (benchmarks): its name, e.g. `results`, `guidance_step_on`. */
+export function painted(screen: string): Promise<void> {
+  return call("painted", { screen });
 }
