@@ -676,14 +676,14 @@ pub struct Visit {
 }
 
 impl Drop for Rig {
-    /// tauri-driver's WebKitWebDriver outlives a killed tauri-driver: stop everything the
-    /// driver started (the app and its WebKit processes too).
+    /// tauri-driver's WebKitWebDriver outlives a killed tauri-driver and ignores SIGTERM: kill
+    /// everything the driver started (the app and its WebKit processes too).
     fn drop(&mut self) {
         let driver = self.driver.0.id();
         for pid in descendants(driver).into_iter().filter(|p| *p != driver) {
             let _ = nix::sys::signal::kill(
                 nix::unistd::Pid::from_raw(pid as i32),
-                nix::sys::signal::Signal::SIGTERM,
+                nix::sys::signal::Signal::SIGKILL,
             );
         }
     }
