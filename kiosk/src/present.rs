@@ -183,9 +183,11 @@ impl Presenter {
         }));
     }
 
-    /// Drops everything personal this presenter holds.
+    /// Drops everything personal this presenter holds about the session that ended. The next
+    /// card's participant (`accepted`) stays: a card read during the thank-you screen ends the
+    /// previous session (its `Ended`/`Wiped` come first) and its own `Identifying` follows in
+    /// the same batch, which takes it.
     fn forget(&mut self) {
-        self.accepted = None;
         self.current = None;
         self.pending = None;
     }

@@ -120,6 +120,41 @@ async fn a_wedge_card_is_measured_and_shown_with_ranges_and_trend_then_cleared()
     kiosk.shutdown().await;
 }
 
+/// A queue: the next person shows their card while "thank you" is still on screen. The
+/// previous session ends at once and the new one is shown (it used to stay on attract).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_read_on_the_thank_you_screen_starts_the_next_session_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _token) = setup(dir.path(), "thank_you_secs = 60\n");
+    let kiosk = start(config);
+    let mut live = kiosk.subscribe().live;
+
+    kiosk.demo_scan(0).await.unwrap();
+    let first = identifying(&mut live).await;
+    consent_screen(&mut live, first).await;
+    grant_service(&kiosk, &mut live, first).await;
+    safety_question(&mut live).await;
+    measure(&kiosk, &mut live, first).await;
+    kiosk
+        .answer(Answer::Finish { session: first })
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_screen(&mut live, "thank you").await,
+        Screen::Ended {
+            reason: EndCode::Finished,
+            ..
+        }
+    ));
+
+    kiosk.demo_scan(0).await.unwrap();
+    assert_eq!(next_screen(&mut live, "attract").await, Screen::Attract);
+    let second = identifying(&mut live).await;
+    assert_ne!(second, first, "a new session");
+    safety_question(&mut live).await;
+    kiosk.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_answers_the_idle_warning_and_everything_is_wiped() {
     let dir = tempfile::tempdir().unwrap();

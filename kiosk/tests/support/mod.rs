@@ -59,13 +59,19 @@ pub fn write_settings(dir: &Path, data: &Path, sections: &Sections<'_>) -> PathB
         more,
     } = sections;
     let config = dir.join("kiosk.toml");
+    // A short thank-you keeps tests quick, unless the test sets its own.
+    let thank_you = if session.contains("thank_you_secs") {
+        ""
+    } else {
+        "thank_you_secs = 1\n"
+    };
     std::fs::write(
         &config,
         format!(
             "[station]\nid = \"{STATION}\"\ndata_dir = \"{}\"\n\
              [scale]\nmodel = \"MC-780\"\n{scale}\n\
              [cards]\n{cards}\n\
-             [session]\nthank_you_secs = 1\n{session}\n\
+             [session]\n{thank_you}{session}\n\
              [window]\nfullscreen = false\n\
              {more}\n",
             data.display()
