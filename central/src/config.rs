@@ -7,6 +7,7 @@
 //! `serve` module). `Debug` hides the password of a PostgreSQL URL.
 
 use crate::serve::TlsFiles;
+use crate::storage::audit::Actor;
 use crate::storage::postgres::PostgresStorage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::storage::{Storage, StorageError};
@@ -262,22 +263,31 @@ impl Config {
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, OpenError> {
+    open_storage_as(config, Actor::server()).await
+}
+
+/// As [`open_storage`], with `actor` named in the audit log for this handle's writes (the admin
+/// commands pass the operating-system account that runs them).
+pub async fn open_storage_as(config: &Config, actor: Actor) -> Result<Arc<dyn Storage>, OpenError> {
     let choice = config.database_choice()?;
     let storage: Arc<dyn Storage> = match &choice {
-        DatabaseChoice::Sqlite(path) => {
-            Arc::new(
-                SqliteStorage::open(path).map_err(|source| OpenError::Storage {
+        DatabaseChoice::Sqlite(path) => Arc::new(
+            SqliteStorage::open(path)
+                .map_err(|source| OpenError::Storage {
                     database: choice.to_string(),
                     source,
-                })?,
-            )
-        }
-        DatabaseChoice::Postgres(url) => Arc::new(PostgresStorage::connect(url).await.map_err(
-            |source| OpenError::Storage {
-                database: choice.to_string(),
-                source,
-            },
-        )?),
+                })?
+                .acting_as(actor),
+        ),
+        DatabaseChoice::Postgres(url) => Arc::new(
+            PostgresStorage::connect(url)
+                .await
+                .map_err(|source| OpenError::Storage {
+                    database: choice.to_string(),
+                    source,
+                })?
+                .acting_as(actor),
+        ),
     };
     storage
         .migrate()

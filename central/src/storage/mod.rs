@@ -25,9 +25,13 @@
 //! Deliberately not here: HTTP, authentication of the bearer token (the `auth` module compares
 //! hashes; storage only looks credentials up), and reading the clock (`now` is a parameter).
 
+pub mod audit;
 pub mod common;
+pub mod export;
 pub mod postgres;
+pub mod rights;
 pub mod sqlite;
+pub mod statement;
 
 use crate::ids::{CredentialId, MunicipalityId, ProgramId, StationId};
 use crate::points::PointsRules;
@@ -380,8 +384,17 @@ pub struct HeldEvent {
 }
 
 /// The server's storage. Object-safe (`Arc<dyn Storage>`); every method is one transaction.
+/// The personal-data lifecycle's parts are their own traits, each in its own module.
 #[async_trait::async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage:
+    audit::AuditStorage
+    + rights::RightsStorage
+    + export::ExportStorage
+    + statement::StatementStorage
+    + Send
+    + Sync
+    + 'static
+{
     /// Brings the schema up to date (idempotent; refuses a newer schema).
     async fn migrate(&self) -> Result<(), StorageError>;
     /// Whether the database answers (readiness).

@@ -7,13 +7,17 @@
 //! backend calls — and TLS (the server talks to a database on loopback or a private network).
 
 mod admin;
+mod audit;
 mod balance;
 mod cards;
 mod codec;
+mod export;
 mod feed;
 mod ingest;
 mod ledger;
+mod rights;
 mod schema;
+mod statement;
 mod station;
 
 use super::{
@@ -48,6 +52,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: Pool,
+    /// Who the audit log names for this handle's writes.
+    actor: crate::storage::audit::Actor,
 }
 
 impl fmt::Debug for PostgresStorage {
@@ -86,9 +92,24 @@ impl PostgresStorage {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| StorageError::Backend(format!("connection pool: {e}")))?;
-        let storage = PostgresStorage { pool };
+        let storage = PostgresStorage {
+            pool,
+            actor: crate::storage::audit::Actor::server(),
+        };
         drop(storage.client().await?);
         Ok(storage)
+    }
+
+    /// The same database, with `actor` named in the audit log for this handle's writes.
+    pub fn acting_as(mut self, actor: crate::storage::audit::Actor) -> PostgresStorage {
+        self.actor = actor;
+        self
+    }
+
+    /// Who the audit log names for this handle's writes.
+    #[allow(dead_code)] // used by the lifecycle modules as they land (this session)
+    pub(crate) fn actor(&self) -> &crate::storage::audit::Actor {
+        &self.actor
     }
 
     /// A pooled connection.

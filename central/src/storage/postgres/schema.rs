@@ -8,10 +8,11 @@ use super::{db_error, PgResult};
 use crate::storage::StorageError;
 use deadpool_postgres::Client;
 
-/// The migrations, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[
+/// The migrations, in order; the schema version is the number applied. Each is one or more SQL
+/// pieces.
+const MIGRATIONS: &[&[&str]] = &[
     // 1: everything the first server needs.
-    r#"
+    &[r#"
 CREATE TABLE programs (
     id          TEXT PRIMARY KEY,
     name_ja     TEXT NOT NULL,
@@ -217,12 +218,12 @@ CREATE TABLE ledger (
     items        TEXT[] NOT NULL
 );
 CREATE INDEX ledger_program ON ledger (program, at, id);
-"#,
+"#],
     // 2: signed cards (card format 1). Each program gets a card code (numbered in creation order)
     // and, at its first issuance, a card key; participants get a card-holder number at their
     // first card. Cards of version 1 had no tag and could never be scanned: dropped, with their
     // feed entries.
-    r#"
+    &[r#"
 ALTER TABLE programs ADD COLUMN card_code INTEGER CHECK (card_code BETWEEN 1 AND 65535);
 ALTER TABLE programs ADD COLUMN card_key BYTEA CHECK (card_key IS NULL OR octet_length(card_key) = 32);
 ALTER TABLE programs ADD COLUMN next_holder BIGINT NOT NULL DEFAULT 1 CHECK (next_holder >= 1);
@@ -256,7 +257,14 @@ CREATE TABLE cards (
 );
 CREATE INDEX cards_participant ON cards (program, participant);
 DELETE FROM changes WHERE body->>'type' = 'card';
-"#,
+"#],
+    // 3: the personal-data lifecycle; each piece lives with the module that owns its tables.
+    &[
+        super::audit::SCHEMA,
+        super::rights::SCHEMA,
+        super::export::SCHEMA,
+        super::statement::SCHEMA,
+    ],
 ];
 
 /// The schema version this server writes.
@@ -282,8 +290,10 @@ pub(super) async fn migrate(client: &mut Client) -> PgResult<()> {
     if version > LATEST {
         return Err(newer_schema(version));
     }
-    for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        tx.batch_execute(step).await.map_err(db_error)?;
+    for (i, pieces) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        for step in pieces.iter() {
+            tx.batch_execute(step).await.map_err(db_error)?;
+        }
         let applied = i as i64 + 1;
         tracing::info!(version = applied, "postgres: schema migrated");
     }

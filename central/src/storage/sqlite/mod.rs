@@ -6,9 +6,13 @@
 //!
 //! Deliberately not here: the decisions (`storage::common`, `points`), HTTP and the clock.
 
+mod audit;
+mod export;
 mod ingest;
+mod rights;
 mod rows;
 mod schema;
+mod statement;
 
 pub use schema::SCHEMA_VERSION;
 
@@ -65,6 +69,8 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
 #[derive(Clone)]
 pub struct SqliteStorage {
     inner: Arc<Inner>,
+    /// Who the audit log names for this handle's writes.
+    actor: crate::storage::audit::Actor,
 }
 
 struct Inner {
@@ -134,7 +140,20 @@ impl SqliteStorage {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
             }),
+            actor: crate::storage::audit::Actor::server(),
         })
+    }
+
+    /// The same database, with `actor` named in the audit log for this handle's writes.
+    pub fn acting_as(mut self, actor: crate::storage::audit::Actor) -> SqliteStorage {
+        self.actor = actor;
+        self
+    }
+
+    /// Who the audit log names for this handle's writes.
+    #[allow(dead_code)] // used by the lifecycle modules as they land (this session)
+    pub(crate) fn actor(&self) -> &crate::storage::audit::Actor {
+        &self.actor
     }
 
     /// The database file.

@@ -255,8 +255,18 @@ CREATE INDEX cards_by_participant ON cards (program, participant);
 DELETE FROM changes WHERE json_extract(body, '$.type') = 'card';
 "#;
 
-/// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+/// Version 3: the personal-data lifecycle. Each piece lives with the module that owns its
+/// tables: the audit log, rights requests, analysis exports and the public statements.
+const V3: &[&str] = &[
+    super::audit::SCHEMA,
+    super::rights::SCHEMA,
+    super::export::SCHEMA,
+    super::statement::SCHEMA,
+];
+
+/// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`. Each
+/// is one or more SQL pieces, applied in one transaction.
+const MIGRATIONS: &[&[&str]] = &[&[V1], &[V2], V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -275,14 +285,16 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
              the database schema {found} is newer than this server supports ({SCHEMA_VERSION}): upgrade the server"
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate() {
+    for (i, pieces) in MIGRATIONS.iter().enumerate() {
         let version = i as u32 + 1;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the write lock: another process may have migrated meanwhile.
         if user_version(&tx)? >= version {
             continue;
         }
-        tx.execute_batch(sql)?;
+        for sql in pieces.iter() {
+            tx.execute_batch(sql)?;
+        }
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
         tracing::info!(version, "central schema migrated");
