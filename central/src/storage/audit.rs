@@ -10,6 +10,8 @@
 //!
 //! Deliberately not here: SQL (the backends) and deciding what is worth a row (the callers).
 
+pub mod entries;
+
 use hakaru_wire::Timestamp;
 use sha2::{Digest, Sha256};
 

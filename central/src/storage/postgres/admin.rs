@@ -4,11 +4,12 @@
 //! Deliberately not here: writes that stations pull (the `feed` module) and station requests.
 
 use super::{
-    balance, codec, db_error, ensure_program, is_unique_violation, ledger, program_not_found,
-    program_rules, PgResult, PostgresStorage,
+    audit, balance, codec, db_error, ensure_program, is_unique_violation, ledger,
+    program_not_found, program_rules, PgResult, PostgresStorage,
 };
 use crate::ids::{CredentialId, MunicipalityId, ProgramId, StationId};
 use crate::points::PointsRules;
+use crate::storage::audit::entries;
 use crate::storage::{
     common, AwardRecord, CredentialRecord, HeldEvent, LedgerEntry, NewMunicipality, NewProgram,
     NewStation, Program, StationContext, StationSyncStatus, StorageError,
@@ -47,8 +48,9 @@ pub(super) async fn create_program(
     now: Timestamp,
 ) -> PgResult<()> {
     let rules = checked(&program.rules)?;
-    let client = storage.client().await?;
-    let result = client
+    let mut client = storage.client().await?;
+    let tx = client.transaction().await.map_err(db_error)?;
+    let result = tx
         .execute(
             "INSERT INTO programs (id, name_ja, name_en, rules, created_at, card_code) \
              VALUES ($1, $2, $3, $4, $5, \
@@ -62,7 +64,10 @@ pub(super) async fn create_program(
             ],
         )
         .await;
-    created(result, "program", program.id.as_str())
+    created(result, "program", program.id.as_str())?;
+    let entry = entries::program_created(storage.actor(), &program.id);
+    audit::append(&tx, &entry, now).await?;
+    tx.commit().await.map_err(db_error)
 }
 
 pub(super) async fn program(
@@ -93,11 +98,12 @@ pub(super) async fn set_points_rules(
     storage: &PostgresStorage,
     program: &ProgramId,
     rules: &PointsRules,
-    _now: Timestamp,
+    now: Timestamp,
 ) -> PgResult<()> {
     let rules = checked(rules)?;
-    let client = storage.client().await?;
-    let n = client
+    let mut client = storage.client().await?;
+    let tx = client.transaction().await.map_err(db_error)?;
+    let n = tx
         .execute(
             "UPDATE programs SET rules = $2 WHERE id = $1",
             &[&program.as_str(), &rules],
@@ -107,7 +113,9 @@ pub(super) async fn set_points_rules(
     if n == 0 {
         return Err(program_not_found(program));
     }
-    Ok(())
+    let entry = entries::points_rules_changed(storage.actor(), program);
+    audit::append(&tx, &entry, now).await?;
+    tx.commit().await.map_err(db_error)
 }
 
 pub(super) async fn create_municipality(
@@ -141,6 +149,8 @@ pub(super) async fn create_municipality(
         )
         .await;
     created(result, "municipality", m.id.as_str())?;
+    let entry = entries::municipality_created(storage.actor(), m);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)
 }
 
@@ -177,6 +187,8 @@ pub(super) async fn create_station(
         )
         .await;
     created(result, "station", s.id.as_str())?;
+    let entry = entries::station_created(storage.actor(), s);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)
 }
 
@@ -206,6 +218,8 @@ pub(super) async fn add_credential(
         )
         .await;
     created(result, "credential", id.as_str())?;
+    let entry = entries::credential_added(storage.actor(), station, id);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)
 }
 
@@ -214,8 +228,9 @@ pub(super) async fn revoke_credential(
     id: &CredentialId,
     now: Timestamp,
 ) -> PgResult<()> {
-    let client = storage.client().await?;
-    let n = client
+    let mut client = storage.client().await?;
+    let tx = client.transaction().await.map_err(db_error)?;
+    let n = tx
         .execute(
             "UPDATE credentials SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
             &[&id.as_str(), &now.as_unix_ms()],
@@ -228,7 +243,9 @@ pub(super) async fn revoke_credential(
             id: id.to_string(),
         });
     }
-    Ok(())
+    let entry = entries::credential_revoked(storage.actor(), id);
+    audit::append(&tx, &entry, now).await?;
+    tx.commit().await.map_err(db_error)
 }
 
 pub(super) async fn credential(
@@ -299,8 +316,9 @@ pub(super) async fn cancel_award(
     reason: &str,
     now: Timestamp,
 ) -> PgResult<()> {
-    let client = storage.client().await?;
-    let row = client
+    let mut client = storage.client().await?;
+    let tx = client.transaction().await.map_err(db_error)?;
+    let row = tx
         .query_opt(
             "WITH target AS (SELECT id, cancelled_at FROM awards WHERE program = $1 AND id = $2), \
                   done AS (UPDATE awards SET cancelled_reason = $3, cancelled_at = $4 \
@@ -313,7 +331,11 @@ pub(super) async fn cancel_award(
         .ok_or_else(|| StorageError::Backend("cancel_award: no answer".into()))?;
     let (updated, found): (i64, i64) = (row.get(0), row.get(1));
     match (updated, found) {
-        (1, _) => Ok(()),
+        (1, _) => {
+            let entry = entries::award_cancelled(storage.actor(), program, award);
+            audit::append(&tx, &entry, now).await?;
+            tx.commit().await.map_err(db_error)
+        }
         (_, 0) => Err(StorageError::NotFound {
             what: "award",
             id: award.to_string(),
@@ -365,6 +387,8 @@ pub(super) async fn exchange_points(
     .await
     .map_err(db_error)?;
     let this_month = balance::month_total(&tx, program, participant, &rules.month_key(now)).await?;
+    let entry = entries::points_exchanged(storage.actor(), program, participant, units, cost);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(common::points_balance(
         participant,

@@ -7,9 +7,10 @@
 //! Deliberately not here: making tags (`cards::key`), and a station's own revocations (ingest).
 
 use super::feed::{insert, reserve};
-use super::{codec, db_error, program_not_found, PgResult, PostgresStorage};
+use super::{audit, codec, db_error, program_not_found, PgResult, PostgresStorage};
 use crate::cards::key::CardKey;
 use crate::ids::ProgramId;
+use crate::storage::audit::entries;
 use crate::storage::common::{self, CardRow};
 use crate::storage::{CardId, CardIssue, CardRecord, IssuedCard, StorageError};
 use deadpool_postgres::GenericClient;
@@ -221,6 +222,12 @@ pub(super) async fn issue_card(
     )));
     let first = reserve(&tx, program, changes.len()).await?;
     insert(&tx, program, first, &changes, now).await?;
+    let issued = CardId {
+        holder: f.holder,
+        serial: f.serial,
+    };
+    let entry = entries::card_issued(storage.actor(), program, participant, issued, &active);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(IssuedCard {
         token,
@@ -262,6 +269,8 @@ pub(super) async fn revoke_card(
         .collect();
     let first = reserve(&tx, program, changes.len()).await?;
     insert(&tx, program, first, &changes, now).await?;
+    let entry = entries::card_revoked(storage.actor(), program, card);
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(true)
 }

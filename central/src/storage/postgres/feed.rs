@@ -11,8 +11,11 @@
 //!
 //! Deliberately not here: reading the feed (the `station` module).
 
-use super::{codec, db_error, is_unique_violation, program_not_found, PgResult, PostgresStorage};
+use super::{
+    audit, codec, db_error, is_unique_violation, program_not_found, PgResult, PostgresStorage,
+};
 use crate::ids::ProgramId;
+use crate::storage::audit::entries;
 use crate::storage::StorageError;
 use deadpool_postgres::GenericClient;
 use hakaru_wire::api::{ChangeKind, PolicyDocument, PurposeDef, RosterEntry, StaffAccount};
@@ -87,6 +90,21 @@ enum Write<'a> {
 }
 
 impl Write<'_> {
+    /// Its audit row.
+    fn audit_entry(
+        &self,
+        storage: &PostgresStorage,
+        program: &ProgramId,
+    ) -> crate::storage::audit::AuditEntry {
+        let actor = storage.actor();
+        match self {
+            Write::Participant(e) => entries::participant_saved(actor, program, e),
+            Write::Document(d) => entries::document_published(actor, program, d),
+            Write::Purpose(p) => entries::purpose_saved(actor, program, p),
+            Write::Staff(a) => entries::staff_saved(actor, program, a),
+        }
+    }
+
     /// The change stations will pull.
     fn change(&self) -> ChangeKind {
         match self {
@@ -184,6 +202,7 @@ async fn apply(
         }
     }
     insert(&tx, program, first, &[write.change()], now).await?;
+    audit::append(&tx, &write.audit_entry(storage, program), now).await?;
     tx.commit().await.map_err(db_error)
 }
 

@@ -107,7 +107,6 @@ impl PostgresStorage {
     }
 
     /// Who the audit log names for this handle's writes.
-    #[allow(dead_code)] // used by the lifecycle modules as they land (this session)
     pub(crate) fn actor(&self) -> &crate::storage::audit::Actor {
         &self.actor
     }

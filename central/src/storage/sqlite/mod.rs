@@ -16,6 +16,7 @@ mod statement;
 
 pub use schema::SCHEMA_VERSION;
 
+use super::audit::entries;
 use super::common::{self, item};
 use super::{
     AwardRecord, CardId, CardIssue, CardRecord, CredentialRecord, HeldEvent, IssuedCard,
@@ -151,7 +152,6 @@ impl SqliteStorage {
     }
 
     /// Who the audit log names for this handle's writes.
-    #[allow(dead_code)] // used by the lifecycle modules as they land (this session)
     pub(crate) fn actor(&self) -> &crate::storage::audit::Actor {
         &self.actor
     }
@@ -283,6 +283,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let p = program.clone();
+        let actor = self.actor().clone();
         self.write(move |c| {
             let rules = to_json(&p.rules)?;
             match c.execute(
@@ -291,12 +292,16 @@ impl Storage for SqliteStorage {
                          (SELECT COALESCE(MAX(card_code), 0) + 1 FROM programs))",
                 params![p.id.as_str(), p.name_ja, p.name_en, rules, now.as_unix_ms()],
             ) {
-                Err(e) if is_constraint(&e) => Err(StorageError::AlreadyExists {
-                    what: "program",
-                    id: p.id.to_string(),
-                }),
-                r => r.map(|_| ()).map_err(Into::into),
-            }
+                Err(e) if is_constraint(&e) => {
+                    return Err(StorageError::AlreadyExists {
+                        what: "program",
+                        id: p.id.to_string(),
+                    })
+                }
+                r => r?,
+            };
+            audit::append(c, &entries::program_created(&actor, &p.id), now)?;
+            Ok(())
         })
         .await
     }
@@ -339,6 +344,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, rules) = (program.clone(), rules.clone());
+        let actor = self.actor().clone();
         self.write(move |c| {
             let n = c.execute(
                 "UPDATE programs SET rules = ?2, updated_at = ?3 WHERE id = ?1",
@@ -347,6 +353,7 @@ impl Storage for SqliteStorage {
             if n == 0 {
                 return Err(no_program(&program));
             }
+            audit::append(c, &entries::points_rules_changed(&actor, &program), now)?;
             Ok(())
         })
         .await
@@ -358,6 +365,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let m = municipality.clone();
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &m.program)?;
             match c.execute(
@@ -371,12 +379,16 @@ impl Storage for SqliteStorage {
                     now.as_unix_ms()
                 ],
             ) {
-                Err(e) if is_constraint(&e) => Err(StorageError::AlreadyExists {
-                    what: "municipality",
-                    id: m.id.to_string(),
-                }),
-                r => r.map(|_| ()).map_err(Into::into),
-            }
+                Err(e) if is_constraint(&e) => {
+                    return Err(StorageError::AlreadyExists {
+                        what: "municipality",
+                        id: m.id.to_string(),
+                    })
+                }
+                r => r?,
+            };
+            audit::append(c, &entries::municipality_created(&actor, &m), now)?;
+            Ok(())
         })
         .await
     }
@@ -387,6 +399,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let s = station.clone();
+        let actor = self.actor().clone();
         self.write(move |c| {
             let program: Option<String> = c
                 .query_row(
@@ -410,12 +423,16 @@ impl Storage for SqliteStorage {
                     now.as_unix_ms()
                 ],
             ) {
-                Err(e) if is_constraint(&e) => Err(StorageError::AlreadyExists {
-                    what: "station",
-                    id: s.id.to_string(),
-                }),
-                r => r.map(|_| ()).map_err(Into::into),
-            }
+                Err(e) if is_constraint(&e) => {
+                    return Err(StorageError::AlreadyExists {
+                        what: "station",
+                        id: s.id.to_string(),
+                    })
+                }
+                r => r?,
+            };
+            audit::append(c, &entries::station_created(&actor, &s), now)?;
+            Ok(())
         })
         .await
     }
@@ -428,6 +445,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (station, id, hash) = (station.clone(), id.clone(), secret_hash.to_vec());
+        let actor = self.actor().clone();
         self.write(move |c| {
             let known: Option<i64> = c
                 .query_row(
@@ -447,12 +465,16 @@ impl Storage for SqliteStorage {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![id.as_str(), station.as_str(), hash, now.as_unix_ms()],
             ) {
-                Err(e) if is_constraint(&e) => Err(StorageError::AlreadyExists {
-                    what: "credential",
-                    id: id.to_string(),
-                }),
-                r => r.map(|_| ()).map_err(Into::into),
-            }
+                Err(e) if is_constraint(&e) => {
+                    return Err(StorageError::AlreadyExists {
+                        what: "credential",
+                        id: id.to_string(),
+                    })
+                }
+                r => r?,
+            };
+            audit::append(c, &entries::credential_added(&actor, &station, &id), now)?;
+            Ok(())
         })
         .await
     }
@@ -463,6 +485,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let id = id.clone();
+        let actor = self.actor().clone();
         self.write(move |c| {
             let n = c.execute(
                 "UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
@@ -474,6 +497,7 @@ impl Storage for SqliteStorage {
                     id: id.to_string(),
                 });
             }
+            audit::append(c, &entries::credential_revoked(&actor, &id), now)?;
             Ok(())
         })
         .await
@@ -518,9 +542,15 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, entry) = (program.clone(), entry.clone());
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
             rows::upsert_participant(c, &program, &entry, now)?;
+            audit::append(
+                c,
+                &entries::participant_saved(&actor, &program, &entry),
+                now,
+            )?;
             rows::append_change(c, &program, &ChangeKind::Participant(entry), now)?;
             Ok(())
         })
@@ -535,6 +565,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<IssuedCard, StorageError> {
         let (program, participant) = (program.clone(), participant.to_owned());
+        let actor = self.actor().clone();
         self.write(move |c| {
             let entry = rows::roster_entry(c, &program, &participant)?.ok_or_else(|| {
                 StorageError::NotFound {
@@ -583,6 +614,12 @@ impl Storage for SqliteStorage {
             let state =
                 common::card_state(&participant, &token, issue.expires_day, CardStatus::Active);
             rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
+            let issued = CardId {
+                holder: token.fields().holder,
+                serial: token.fields().serial,
+            };
+            let entry = entries::card_issued(&actor, &program, &participant, issued, &revoked);
+            audit::append(c, &entry, now)?;
             Ok(IssuedCard { token, revoked })
         })
         .await
@@ -595,6 +632,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<bool, StorageError> {
         let program = program.clone();
+        let actor = self.actor().clone();
         self.write(move |c| {
             let Some((_, status)) = rows::card(c, &program, card)? else {
                 return Err(StorageError::NotFound {
@@ -609,6 +647,7 @@ impl Storage for SqliteStorage {
             if let Some(state) = rows::card_state(c, &program, card)? {
                 rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
             }
+            audit::append(c, &entries::card_revoked(&actor, &program, card), now)?;
             Ok(true)
         })
         .await
@@ -666,6 +705,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, d) = (program.clone(), document.clone());
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
             match c.execute(
@@ -691,6 +731,7 @@ impl Storage for SqliteStorage {
                 }
                 r => r?,
             };
+            audit::append(c, &entries::document_published(&actor, &program, &d), now)?;
             rows::append_change(c, &program, &ChangeKind::Document(d), now)?;
             Ok(())
         })
@@ -704,6 +745,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, p) = (program.clone(), purpose.clone());
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
             c.execute(
@@ -721,6 +763,7 @@ impl Storage for SqliteStorage {
                     now.as_unix_ms()
                 ],
             )?;
+            audit::append(c, &entries::purpose_saved(&actor, &program, &p), now)?;
             rows::append_change(c, &program, &ChangeKind::Purpose(p), now)?;
             Ok(())
         })
@@ -734,6 +777,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, a) = (program.clone(), account.clone());
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
             c.execute(
@@ -753,6 +797,7 @@ impl Storage for SqliteStorage {
                     now.as_unix_ms()
                 ],
             )?;
+            audit::append(c, &entries::staff_saved(&actor, &program, &a), now)?;
             rows::append_change(c, &program, &ChangeKind::Staff(a), now)?;
             Ok(())
         })
@@ -826,6 +871,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<(), StorageError> {
         let (program, reason) = (program.clone(), reason.to_owned());
+        let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
             let cancelled: Option<Option<i64>> = c
@@ -846,6 +892,7 @@ impl Storage for SqliteStorage {
                         "UPDATE awards SET cancelled_at = ?2, cancelled_reason = ?3 WHERE id = ?1",
                         params![award.to_string(), now.as_unix_ms(), reason],
                     )?;
+                    audit::append(c, &entries::award_cancelled(&actor, &program, award), now)?;
                     Ok(())
                 }
             }
@@ -861,6 +908,7 @@ impl Storage for SqliteStorage {
         now: Timestamp,
     ) -> Result<PointsBalance, StorageError> {
         let (program, participant) = (program.clone(), participant.to_owned());
+        let actor = self.actor().clone();
         self.write(move |c| {
             let rules = rows::program_rules(c, &program)?;
             require_participant(c, &program, &participant)?;
@@ -871,6 +919,8 @@ impl Storage for SqliteStorage {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![program.as_str(), participant, units, cost, now.as_unix_ms()],
             )?;
+            let entry = entries::points_exchanged(&actor, &program, &participant, units, cost);
+            audit::append(c, &entry, now)?;
             points_of(c, &program, &participant, now)
         })
         .await
