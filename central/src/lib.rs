@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod cards;
 pub mod config;
+pub mod export;
 pub mod ids;
 pub mod points;
 pub mod serve;

@@ -67,3 +67,41 @@ pub(super) async fn read(
         })
         .collect()
 }
+
+/// A program's station transfers naming `participant`, oldest first.
+pub(super) async fn of_participant(
+    client: &impl GenericClient,
+    program: &ProgramId,
+    participant: &str,
+) -> PgResult<Vec<LedgerEntry>> {
+    let rows = client
+        .query(
+            "SELECT at, station, direction, label, participants, items FROM ledger \
+             WHERE program = $1 AND $2 = ANY(participants) ORDER BY at, id",
+            &[&program.as_str(), &participant],
+        )
+        .await
+        .map_err(db_error)?;
+    rows.iter()
+        .map(|r| {
+            Ok(LedgerEntry {
+                at: Timestamp::from_unix_ms(r.get(0)),
+                station: StationId::new(r.get(1)).map_err(|_| codec::corrupt("station id"))?,
+                program: program.clone(),
+                direction: Direction::from_name(r.get(2))
+                    .ok_or_else(|| codec::corrupt("ledger direction"))?,
+                label: r.get(3),
+                participants: r.get(4),
+                items: r.get(5),
+            })
+        })
+        .collect()
+}
+
+/// Deletes every entry (all programs) made before `before`; returns how many.
+pub(super) async fn delete_before(client: &impl GenericClient, before: Timestamp) -> PgResult<u64> {
+    client
+        .execute("DELETE FROM ledger WHERE at < $1", &[&before.as_unix_ms()])
+        .await
+        .map_err(db_error)
+}
