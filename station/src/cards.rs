@@ -5,14 +5,17 @@
 //! characters; lower case accepted), of this station's program, naming a card holder on the
 //! roster, with the holder's current active serial, not past its expiry, and with a tag whose
 //! SHA-256 equals the one the roster carries (compared in constant time). Each refusal is a
-//! [`CardRejection`] with words for the screen.
+//! [`CardRejection`] with words for the screen. A genuine card (tag checked) of a participant
+//! who withdrew or stopped use is NOT refused here: it starts a session whose look-up ends it
+//! with the explanation (`EndReason::ConsentWithdrawn` / `UseStopped`), even when the card was
+//! revoked or replaced meanwhile.
 //!
 //! Deliberately not here: reading cards (`hakaru_devices::card`) and making them (only the
 //! central server holds the key; the station has tag hashes).
 
 use crate::domain::{Date, ParticipantNumber};
 use crate::session::words::Words;
-use crate::store::{CardStatus, Store, StoreError};
+use crate::store::{CardStatus, Standing, Store, StoreError};
 use hakaru_wire::card::{day_number, CardToken, TokenError};
 use std::fmt;
 
@@ -144,6 +147,23 @@ pub fn verify(
             CardRejection::UnknownParticipant
         }));
     };
+    let genuine =
+        token.tag_hash().matches(&card.tag_sha256) && card.issued_day == fields.issued_day;
+    if genuine
+        && !matches!(
+            store.participant_standing(&card.participant)?,
+            Some(Standing::Active(_))
+        )
+    {
+        // A genuine card of someone withdrawn or stopped (or gone from the roster): the
+        // session's look-up says which and why — not "revoked" or "expired", which would send
+        // them to staff for a new card they must not be given.
+        return Ok(Ok(VerifiedCard {
+            participant: card.participant.clone(),
+            holder: fields.holder,
+            serial: fields.serial,
+        }));
+    }
     if card.status != CardStatus::Active || card.serial != newest.serial {
         return Ok(Err(CardRejection::Revoked));
     }
@@ -151,7 +171,7 @@ pub fn verify(
     if card.expires_day.is_some_and(|last| today > last) {
         return Ok(Err(CardRejection::Expired));
     }
-    if !token.tag_hash().matches(&card.tag_sha256) || card.issued_day != fields.issued_day {
+    if !genuine {
         return Ok(Err(CardRejection::BadSignature));
     }
     Ok(Ok(VerifiedCard {

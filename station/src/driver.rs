@@ -18,10 +18,10 @@
 use crate::cards::CardRejection;
 use crate::domain::{Date, MeasurementId, ParticipantNumber};
 use crate::session::{
-    Action, ConfigError, Event, Input, MeasuredValues, MeasurementMode, ParticipantRecord, Points,
-    Session, SessionConfig, SessionId, Stage,
+    Action, ConfigError, Event, Inactive, Input, MeasuredValues, MeasurementMode,
+    ParticipantRecord, Points, Session, SessionConfig, SessionId, Stage,
 };
-use crate::store::{new_id, Measured, NewMeasurement, Store, StoreError};
+use crate::store::{new_id, Measured, NewMeasurement, Standing, Store, StoreError};
 use hakaru_devices::scale::Preset;
 use hakaru_wire::{ConsentAction, Timestamp};
 use std::collections::VecDeque;
@@ -271,11 +271,12 @@ impl Station {
             } => {
                 self.stats.lookups += 1;
                 Some(match self.look_up(&participant) {
-                    Ok(Some(record)) => Input::ParticipantLoaded {
-                        session,
-                        record: Box::new(record),
-                    },
-                    Ok(None) => Input::ParticipantUnknown { session },
+                    Ok(Found::Active(record)) => Input::ParticipantLoaded { session, record },
+                    Ok(Found::Inactive(standing)) => {
+                        tracing::info!(%session, ?standing, "participant not active: nothing measured");
+                        Input::ParticipantInactive { session, standing }
+                    }
+                    Ok(Found::Nobody) => Input::ParticipantUnknown { session },
                     Err(e) => {
                         self.failed(session, "look_up", &e);
                         Input::LookupFailed { session }
@@ -367,12 +368,12 @@ impl Station {
         }
     }
 
-    fn look_up(
-        &self,
-        participant: &crate::domain::ParticipantNumber,
-    ) -> Result<Option<ParticipantRecord>, StoreError> {
-        let Some(profile) = self.store.participant(participant)? else {
-            return Ok(None);
+    fn look_up(&self, participant: &crate::domain::ParticipantNumber) -> Result<Found, StoreError> {
+        let profile = match self.store.participant_standing(participant)? {
+            None => return Ok(Found::Nobody),
+            Some(Standing::Withdrawn) => return Ok(Found::Inactive(Inactive::Withdrawn)),
+            Some(Standing::Stopped) => return Ok(Found::Inactive(Inactive::Stopped)),
+            Some(Standing::Active(profile)) => profile,
         };
         // A withdrawal leaves no decision to build on: they consent afresh.
         let latest_consent = self
@@ -380,13 +381,13 @@ impl Station {
             .latest_consent(participant)?
             .filter(|c| c.action != ConsentAction::Withdrawn)
             .map(|c| c.decision);
-        Ok(Some(ParticipantRecord {
+        Ok(Found::Active(Box::new(ParticipantRecord {
             participant: participant.clone(),
             profile,
             documents: self.store.documents()?,
             purposes: self.store.purposes()?,
             latest_consent,
-        }))
+        })))
     }
 
     fn failed(&mut self, session: SessionId, what: &'static str, e: &StoreError) {
@@ -394,6 +395,16 @@ impl Station {
         // StoreError messages carry no personal values (see its module documentation).
         tracing::warn!(%session, what, error = %e, transient = e.is_transient(), "store operation failed");
     }
+}
+
+/// What a look-up found.
+enum Found {
+    /// An active participant: what the session needs.
+    Active(Box<ParticipantRecord>),
+    /// On the roster, withdrawn or stopped.
+    Inactive(Inactive),
+    /// Not on the roster.
+    Nobody,
 }
 
 #[cfg(test)]

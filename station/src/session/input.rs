@@ -64,6 +64,15 @@ pub enum Points {
     },
 }
 
+/// Why a participant on the roster may not measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inactive {
+    /// Withdrew their consent (同意の撤回).
+    Withdrawn,
+    /// Asked for use of their data to stop (利用停止).
+    Stopped,
+}
+
 /// Everything a session reacts to. Answers to an [`Action`](super::Action) carry its session.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -85,6 +94,13 @@ pub enum Input {
     ParticipantUnknown {
         /// The session that asked.
         session: SessionId,
+    },
+    /// Answer to `LookUp`: on the roster but withdrawn or stopped — nothing may be measured.
+    ParticipantInactive {
+        /// The session that asked.
+        session: SessionId,
+        /// Which.
+        standing: Inactive,
     },
     /// Answer to `LookUp`: the store failed.
     LookupFailed {
@@ -162,6 +178,7 @@ impl Input {
             Input::CardScanned { .. } => "card_scanned",
             Input::ParticipantLoaded { .. } => "participant_loaded",
             Input::ParticipantUnknown { .. } => "participant_unknown",
+            Input::ParticipantInactive { .. } => "participant_inactive",
             Input::LookupFailed { .. } => "lookup_failed",
             Input::ConsentAnswered { .. } => "consent_answered",
             Input::ConsentSaved { .. } => "consent_saved",

@@ -8,7 +8,7 @@
 
 use super::config::{ConfigError, SessionConfig};
 use super::consent::{self, ConsentNeed};
-use super::input::{Input, ParticipantRecord, Points, SessionId};
+use super::input::{Inactive, Input, ParticipantRecord, Points, SessionId};
 use super::measurement::{self, Measurement, MeasurementMode, RefusalReason};
 use super::output::{Action, EndReason, Event, Stage, WipeReason};
 use super::words;
@@ -245,6 +245,17 @@ impl Session {
             Input::ParticipantUnknown { session } => {
                 if self.is_step(session, Stage::LookingUp) {
                     self.end(EndReason::CardUnknown, now);
+                }
+            }
+            Input::ParticipantInactive { session, standing } => {
+                if self.is_step(session, Stage::LookingUp) {
+                    self.end(
+                        match standing {
+                            Inactive::Withdrawn => EndReason::ConsentWithdrawn,
+                            Inactive::Stopped => EndReason::UseStopped,
+                        },
+                        now,
+                    );
                 }
             }
             Input::LookupFailed { session } => {

@@ -38,7 +38,7 @@ mod tests;
 
 pub use config::{ConfigError, SessionConfig, MIN_WARNING};
 pub use consent::{consent_needed, ConsentNeed, ConsentReason};
-pub use input::{Input, ParticipantRecord, Points, SessionId};
+pub use input::{Inactive, Input, ParticipantRecord, Points, SessionId};
 pub use machine::Session;
 pub use measurement::{EchoField, MeasuredValues, Measurement, MeasurementMode, RefusalReason};
 pub use output::{Action, EndReason, Event, Stage, WipeReason};

@@ -96,6 +96,10 @@ pub enum EndReason {
     Stopped,
     /// The participant finished after the results.
     Finished,
+    /// The participant withdrew their consent (同意の撤回): nothing is measured or kept.
+    ConsentWithdrawn,
+    /// The participant asked for use of their data to stop (利用停止): nothing is measured or kept.
+    UseStopped,
 }
 
 impl EndReason {
@@ -112,6 +116,8 @@ impl EndReason {
             EndReason::RecordFailed => words::RESULT_NOT_SAVED,
             EndReason::Stopped => words::STOPPED,
             EndReason::Finished => words::THANK_YOU,
+            EndReason::ConsentWithdrawn => words::CONSENT_WITHDRAWN,
+            EndReason::UseStopped => words::USE_STOPPED,
         }
     }
 }

@@ -160,6 +160,17 @@ pub const READING_UNUSABLE: Words = Words::new(
 pub const READING_ALREADY: Words =
     Words::new("測定は終わっています", "Your measurement is already done");
 
+/// The card's participant withdrew their consent.
+pub const CONSENT_WITHDRAWN: Words = Words::new(
+    "同意を取り消されたため、測定結果は記録されません。これまでの記録の扱いや、再び参加したいときは、窓口（係員）にお申し出ください",
+    "You have withdrawn your consent, so no measurement will be recorded. To ask about your earlier records, or to join again, please speak to the staff at the desk",
+);
+/// The card's participant asked for use of their data to stop.
+pub const USE_STOPPED: Words = Words::new(
+    "利用停止のお申し出により、測定結果は記録されません。これまでの記録の扱いや、再び利用したいときは、窓口（係員）にお申し出ください",
+    "As you asked us to stop using your data, no measurement will be recorded. To ask about your earlier records, or to use the service again, please speak to the staff at the desk",
+);
+
 /// Every message in this module, for the bilingual check.
 pub const ALL: &[Words] = &[
     CARD_READ,
@@ -189,6 +200,8 @@ pub const ALL: &[Words] = &[
     READING_MISMATCH,
     READING_UNUSABLE,
     READING_ALREADY,
+    CONSENT_WITHDRAWN,
+    USE_STOPPED,
 ];
 
 #[cfg(test)]

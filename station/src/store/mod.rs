@@ -29,8 +29,8 @@ pub use record::{
     ConsentRecord, HistoryEntry, Measured, MeasurementTrail, NewMeasurement, Recorded, StoredFrame,
     WEIGHT_ONLY_KEYS,
 };
-pub use retention::{PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
-pub use roster::content_hash;
+pub use retention::{InactiveDrop, PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
+pub use roster::{content_hash, Standing};
 pub use schema::SCHEMA_VERSION;
 pub use sync_state::{AppliedChanges, PointsAck};
 

@@ -79,6 +79,78 @@ pub(crate) fn purge_participant(
     Ok(())
 }
 
+/// What dropping a withdrawn or stopped participant's acknowledged data removed, and what it
+/// kept because the server has not acknowledged it yet (counts only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InactiveDrop {
+    /// Participants newly or again marked withdrawn / stopped.
+    pub participants: u64,
+    /// Acknowledged measurements deleted (with their history and points answers).
+    pub measurements: u64,
+    /// Points answers deleted.
+    pub points: u64,
+    /// Consent rows deleted (their events acknowledged).
+    pub consents: u64,
+    /// Acknowledged outbox rows deleted (their payloads were already cleared).
+    pub outbox_events: u64,
+    /// Outbox events not yet acknowledged: kept, they still go to the server.
+    pub kept_unsent: u64,
+}
+
+/// A participant became withdrawn or stopped: deletes, inside the caller's transaction, what
+/// the station holds of them that the server already has — measurements and consents whose
+/// events were acknowledged, their points answers and acknowledged outbox rows — and keeps
+/// every fact whose event is still unsent (nothing is lost; the retention purge takes those
+/// once acknowledged). The roster entry stays (status with it) so the kiosk can explain, and
+/// the card rows stay: without them a scanned card could not be recognised, only called
+/// "unknown"; they hold holder numbers, serials and tag hashes, no personal values.
+pub(crate) fn drop_acknowledged(
+    tx: &Transaction<'_>,
+    number: &ParticipantNumber,
+    into: &mut InactiveDrop,
+) -> Result<(), StoreError> {
+    let p = number.as_str();
+    // A fact is still needed while an unacknowledged event for it is queued.
+    const SETTLED: &str =
+        "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.fact_id = {t}.id AND o.acked_at IS NULL)";
+    let settled = |t: &str| SETTLED.replace("{t}", t);
+    into.participants += 1;
+    into.points += tx.execute(
+        &format!(
+            "DELETE FROM points_acks WHERE measurement_id IN
+               (SELECT m.id FROM measurements m WHERE m.participant = ?1 AND {})",
+            settled("m")
+        ),
+        [p],
+    )? as u64;
+    into.measurements += with_gate(tx, |tx| {
+        Ok(tx.execute(
+            &format!(
+                "DELETE FROM measurements WHERE participant = ?1 AND {}",
+                settled("measurements")
+            ),
+            [p],
+        )? as u64)
+    })?;
+    into.consents += tx.execute(
+        &format!(
+            "DELETE FROM consents WHERE participant = ?1 AND {}",
+            settled("consents")
+        ),
+        [p],
+    )? as u64;
+    into.outbox_events += tx.execute(
+        "DELETE FROM outbox WHERE participant = ?1 AND acked_at IS NOT NULL",
+        [p],
+    )? as u64;
+    into.kept_unsent += tx.query_row(
+        "SELECT count(*) FROM outbox WHERE participant = ?1 AND acked_at IS NULL",
+        [p],
+        |r| r.get::<_, i64>(0),
+    )? as u64;
+    Ok(())
+}
+
 impl Store {
     /// Days acknowledged measurements are kept.
     pub fn retention_days(&self) -> Result<u32, StoreError> {

@@ -208,13 +208,27 @@ impl Store {
         Ok(members.len())
     }
 
-    /// An active participant's profile.
+    /// An active participant's profile (`None` for someone withdrawn, stopped or unknown; see
+    /// [`Store::participant_standing`] to tell those apart).
     pub fn participant(&self, number: &ParticipantNumber) -> Result<Option<Profile>, StoreError> {
+        Ok(match self.participant_standing(number)? {
+            Some(Standing::Active(profile)) => Some(profile),
+            _ => None,
+        })
+    }
+
+    /// Where a participant stands on this station's roster: active with their profile, or
+    /// withdrawn / stopped (the roster entry is kept so the kiosk can say why it will not
+    /// measure), or `None` when the roster does not hold them at all.
+    pub fn participant_standing(
+        &self,
+        number: &ParticipantNumber,
+    ) -> Result<Option<Standing>, StoreError> {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT birth_date, sex, height_tenths_cm, body_type, implanted_device
-                 FROM participants WHERE number = ?1 AND status = 'active'",
+                "SELECT birth_date, sex, height_tenths_cm, body_type, implanted_device, status
+                 FROM participants WHERE number = ?1",
             )?
             .query_row([number.as_str()], |r| {
                 Ok((
@@ -223,13 +237,20 @@ impl Store {
                     r.get::<_, u16>(2)?,
                     r.get::<_, u8>(3)?,
                     r.get::<_, bool>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })
             .optional()?;
-        let Some((birth, sex, height, body, implanted)) = row else {
+        let Some((birth, sex, height, body, implanted, status)) = row else {
             return Ok(None);
         };
-        Ok(Some(Profile {
+        match status.as_str() {
+            "active" => {}
+            "withdrawn" => return Ok(Some(Standing::Withdrawn)),
+            "stopped" => return Ok(Some(Standing::Stopped)),
+            other => return Err(StoreError::Corrupt(format!("participant status {other:?}"))),
+        }
+        Ok(Some(Standing::Active(Profile {
             birth_date: parse_date(&birth)?,
             sex: match sex {
                 1 => Sex::Male,
@@ -243,7 +264,29 @@ impl Store {
                 other => BodyType::Other(other),
             },
             implanted_device: implanted,
-        }))
+        })))
+    }
+}
+
+/// Where a participant stands on the station's roster ([`Store::participant_standing`]).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// On the roster and may measure: their profile.
+    Active(Profile),
+    /// Withdrew their consent (同意の撤回): no new measurements.
+    Withdrawn,
+    /// Asked for use of their data to stop (利用停止): no new measurements.
+    Stopped,
+}
+
+impl std::fmt::Debug for Standing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The profile is personal: never printed.
+        f.write_str(match self {
+            Standing::Active(_) => "Active(<redacted>)",
+            Standing::Withdrawn => "Withdrawn",
+            Standing::Stopped => "Stopped",
+        })
     }
 }
 

@@ -15,13 +15,13 @@
 //! again. A database failure, by contrast, rolls the whole page back and the cursor with it.
 
 use super::cards::{put_card as put_card_row, set_card_program};
-use super::retention::purge_participant;
+use super::retention::{drop_acknowledged, purge_participant, InactiveDrop};
 use super::roster::{content_hash, date_text, insert_document, parse_date, upsert_purpose};
 use super::{audit, PurgeReport, Store, StoreError};
 use crate::domain::{Date, ParticipantNumber};
 use hakaru_wire::api::{
-    CardState, ChangeKind, ChangesPage, PointsAward, PolicyDocument, PurposeDef, RemovalReason,
-    RosterEntry, StaffAccount, StaffRole,
+    CardState, ChangeKind, ChangesPage, ParticipantStatus, PointsAward, PolicyDocument, PurposeDef,
+    RemovalReason, RosterEntry, StaffAccount, StaffRole,
 };
 use hakaru_wire::{Sex, Timestamp};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -152,10 +152,13 @@ fn cursor_in(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
     u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("change cursor {v}")))
 }
 
+/// Stores a roster entry with its status; when it is withdrawn or stopped, also drops what the
+/// station holds of them that the server already has (`drop_acknowledged`), adding to `dropped`.
 fn upsert_participant(
     tx: &Transaction<'_>,
     e: &RosterEntry,
     now: Timestamp,
+    dropped: &mut InactiveDrop,
 ) -> Result<(), ApplyError> {
     let number = participant_number(&e.participant)?;
     let birth = calendar_date(&e.birth_date).ok_or(ApplyError::Malformed("birth date"))?;
@@ -187,6 +190,9 @@ fn upsert_participant(
         e.status.name(),
         now.as_unix_ms()
     ])?;
+    if e.status != ParticipantStatus::Active {
+        drop_acknowledged(tx, &number, dropped)?;
+    }
     Ok(())
 }
 
@@ -269,7 +275,8 @@ impl Store {
     /// and counted (module docs).
     ///
     /// Participant → roster entry with its status (withdrawn / stopped ones stay, and the
-    /// session refuses them); ParticipantRemoved → everything held about them is deleted, as
+    /// session refuses them and says why; what the server already has of them is dropped, what
+    /// is still unsent stays queued: one `inactive_participants_dropped` audit row of counts); ParticipantRemoved → everything held about them is deleted, as
     /// [`Store::purge_participants`] does; Card, Document, Purpose and Staff → stored.
     pub fn apply_changes(
         &mut self,
@@ -283,6 +290,8 @@ impl Store {
         let mut out = AppliedChanges::default();
         let mut purged = PurgeReport::default();
         let mut removal_reasons = Vec::new();
+        let mut dropped = InactiveDrop::default();
+        let mut inactive_reasons = Vec::new();
         for c in &page.changes {
             if c.seq <= before {
                 out.already_applied += 1;
@@ -290,7 +299,15 @@ impl Store {
             }
             let result = match &c.change {
                 ChangeKind::Participant(e) => {
-                    upsert_participant(&tx, e, now).map(|()| out.participants += 1)
+                    upsert_participant(&tx, e, now, &mut dropped).map(|()| {
+                        out.participants += 1;
+                        let status = e.status.name();
+                        if e.status != ParticipantStatus::Active
+                            && !inactive_reasons.contains(&status)
+                        {
+                            inactive_reasons.push(status);
+                        }
+                    })
                 }
                 ChangeKind::ParticipantRemoved(r) => participant_number(&r.participant)
                     .and_then(|n| Ok(purge_participant(&tx, &n, &mut purged)?))
@@ -358,6 +375,20 @@ impl Store {
                     "reason": removal_reasons, "participants": purged.participants,
                     "measurements": purged.measurements, "consents": purged.consents,
                     "cards": purged.cards, "outbox_events": purged.outbox_events,
+                }),
+            )?;
+        }
+        if dropped.participants > 0 {
+            // Counts only: who it was is in the roster entry, not in the log.
+            audit::append(
+                &tx,
+                now,
+                "inactive_participants_dropped",
+                &serde_json::json!({
+                    "status": inactive_reasons, "participants": dropped.participants,
+                    "measurements": dropped.measurements, "points": dropped.points,
+                    "consents": dropped.consents, "outbox_events": dropped.outbox_events,
+                    "kept_unsent_events": dropped.kept_unsent,
                 }),
             )?;
         }

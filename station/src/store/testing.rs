@@ -130,6 +130,11 @@ pub fn measurement_count(store: &Store) -> Result<u64, StoreError> {
         })? as u64)
 }
 
+/// The single number a counting query (`SELECT count(*) …`) answers.
+pub fn count(store: &Store, sql: &str) -> Result<i64, StoreError> {
+    Ok(store.conn.query_row(sql, [], |r| r.get(0))?)
+}
+
 /// The program card code the card fixtures use.
 pub const CARD_PROGRAM: u16 = 7;
 
