@@ -113,12 +113,14 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
             program,
             participants,
         } => {
-            let wanted = (!participants.is_empty()).then_some(participants);
+            let wanted = (!participants.is_empty()).then_some(participants.clone());
             let cards = ctx
                 .storage()
                 .cards(&program, wanted)
                 .await
                 .context("カードを読めません / cannot read the cards")?;
+            ctx.record_view("card_list", &program, &participants)
+                .await?;
             println!("参加者 / participant\tカード / card\t状態 / status\t発行日 / issued\t有効期限 / expires");
             for c in &cards {
                 let f = c.token.fields();
@@ -217,7 +219,7 @@ async fn print_sheet(
             )
         })?
         .name_ja;
-    let wanted = (!participants.is_empty()).then_some(participants);
+    let wanted = (!participants.is_empty()).then_some(participants.clone());
     let cards: Vec<SheetCard> = ctx
         .storage()
         .cards(program, wanted)
@@ -237,6 +239,8 @@ async fn print_sheet(
              there are no active cards to print: issue them first with `admin card issue`"
         );
     }
+    ctx.record_view("card_sheet", program, &participants)
+        .await?;
     let options = SheetOptions {
         font_path: font,
         ..SheetOptions::default()

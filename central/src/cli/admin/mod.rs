@@ -4,6 +4,7 @@
 //!
 //! Deliberately not here: any HTTP (stations use the API; the admin works next to the database).
 
+mod audit;
 mod cards;
 mod credential;
 mod oversight;
@@ -12,9 +13,10 @@ mod roster;
 mod structure;
 
 use anyhow::Context as _;
-use hakaru_central::config::{open_storage, Config};
+use hakaru_central::config::{open_storage_as, Config};
 use hakaru_central::ids::ProgramId;
 use hakaru_central::points::PointsRules;
+use hakaru_central::storage::audit::{entries, Actor};
 use hakaru_central::storage::Storage;
 use hakaru_wire::Timestamp;
 use std::sync::Arc;
@@ -64,12 +66,16 @@ enum Command {
     Ledger(oversight::LedgerArgs),
     /// 保留中のイベント / Events held for an administrator
     Held(oversight::HeldArgs),
+    /// 監査ログ (検査・表示) / The audit log (verify, show)
+    #[command(subcommand)]
+    Audit(audit::Command),
 }
 
 /// Runs one admin command.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
-    let storage = open_storage(config).await?;
-    let ctx = Ctx { storage };
+    let actor = Actor::admin(&os_user());
+    let storage = open_storage_as(config, actor.clone()).await?;
+    let ctx = Ctx { storage, actor };
     match args.command {
         Command::Program(c) => structure::program(&ctx, c).await,
         Command::Municipality(c) => structure::municipality(&ctx, c).await,
@@ -84,18 +90,47 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Status(a) => oversight::status(&ctx, a).await,
         Command::Ledger(a) => oversight::ledger(&ctx, a).await,
         Command::Held(a) => oversight::held(&ctx, a).await,
+        Command::Audit(c) => audit::run(&ctx, c).await,
     }
+}
+
+/// The operating-system account running the command (`$USER`, else `$LOGNAME`), as the audit
+/// log names it.
+fn os_user() -> String {
+    ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|user| !user.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// What every admin command gets.
 pub(crate) struct Ctx {
     storage: Arc<dyn Storage>,
+    /// Who the audit log names (the storage handle names the same for its writes).
+    actor: Actor,
 }
 
 impl Ctx {
     /// The database.
     pub(crate) fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()
+    }
+
+    /// Records that personal data was shown (`view` names the command, e.g. `points_balance`;
+    /// `participants` are the numbers shown, empty for the whole program). Call it after the
+    /// data was read and before it is printed: a view that cannot be recorded is not shown.
+    pub(crate) async fn record_view(
+        &self,
+        view: &str,
+        program: &ProgramId,
+        participants: &[String],
+    ) -> anyhow::Result<()> {
+        let entry = entries::data_viewed(&self.actor, view, program, participants);
+        self.storage
+            .record_audit(entry, self.now())
+            .await
+            .context("監査ログに記録できないため表示しません / not shown: cannot record the view in the audit log")
     }
 
     /// Now, by the system clock (binaries read the clock; the library takes it as a parameter).

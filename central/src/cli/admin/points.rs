@@ -64,6 +64,12 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         } => {
             let offset = ctx.program_rules(&program).await?.utc_offset_minutes;
             let awards = load_awards(ctx, &program, &participant).await?;
+            ctx.record_view(
+                "points_awards",
+                &program,
+                std::slice::from_ref(&participant),
+            )
+            .await?;
             if awards.is_empty() {
                 println!("付与はありません / no awards");
                 return Ok(());
@@ -99,6 +105,12 @@ pub async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
                          the participant is not on program {program}'s roster"
                     )
                 })?;
+            ctx.record_view(
+                "points_balance",
+                &program,
+                std::slice::from_ref(&participant),
+            )
+            .await?;
             println!(
                 "残高 / balance: {} (今月 / this month: {}、交換可能 / exchangeable: {} × {} points、繰越 / carry-over: {})",
                 balance.balance,
