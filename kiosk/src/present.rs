@@ -94,6 +94,8 @@ fn end_code(reason: EndReason) -> (EndCode, Option<String>) {
         EndReason::RecordFailed => EndCode::RecordFailed,
         EndReason::Stopped => EndCode::Stopped,
         EndReason::Finished => EndCode::Finished,
+        EndReason::ConsentWithdrawn => EndCode::ConsentWithdrawn,
+        EndReason::UseStopped => EndCode::UseStopped,
     };
     (code, None)
 }

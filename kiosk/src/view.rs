@@ -238,6 +238,12 @@ pub enum EndCode {
     RecordFailed,
     /// Nobody answered the idle warning.
     IdleTimeout,
+    /// The card's participant withdrew their consent (同意の撤回): nothing is measured or kept;
+    /// the desk answers questions about earlier records or joining again.
+    ConsentWithdrawn,
+    /// The card's participant asked for use of their data to stop (利用停止): nothing is
+    /// measured or kept; the desk answers questions.
+    UseStopped,
 }
 
 /// The consent screen: every document in force, every purpose with its own choice.

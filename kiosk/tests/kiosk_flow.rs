@@ -247,3 +247,93 @@ async fn an_invalid_settings_file_names_the_field() {
     assert!(what_to_do.ja.contains("[scale] port"), "{}", what_to_do.ja);
     kiosk.shutdown().await;
 }
+
+/// Marks the resident `status` in the store under `dir/data` as the roster sync would, and
+/// returns (pending outbox events, consents, measurements, audit rows) after it.
+fn mark_resident(dir: &Path, status: hakaru_wire::api::ParticipantStatus) -> [i64; 4] {
+    use hakaru_station::store::testing::count;
+    use hakaru_station::store::{Store, StoreConfig};
+    use hakaru_wire::api::{Change, ChangeKind, ChangesPage, RosterEntry};
+    let mut store = Store::open(&StoreConfig::in_dir(&dir.join("data"))).unwrap();
+    let seq = store.sync_cursor().unwrap() + 1;
+    let page = ChangesPage {
+        card_program: hakaru_station::store::testing::CARD_PROGRAM,
+        changes: vec![Change {
+            seq,
+            change: ChangeKind::Participant(RosterEntry {
+                participant: WHO.into(),
+                birth_date: "1954-03-10".into(),
+                sex: hakaru_wire::Sex::Female,
+                height_tenths_cm: 1524,
+                body_type: 0,
+                implanted_device: false,
+                status,
+            }),
+        }],
+        next_cursor: seq,
+        more: false,
+    };
+    store.apply_changes(&page, hakaru_e2e::SYNCED).unwrap();
+    [
+        "SELECT count(*) FROM outbox WHERE acked_at IS NULL",
+        "SELECT count(*) FROM consents",
+        "SELECT count(*) FROM measurements",
+        "SELECT count(*) FROM audit_log",
+    ]
+    .map(|sql| count(&store, sql).unwrap())
+}
+
+/// The resident's card, after the roster marked them `status`: identified, then at once the
+/// explanation `reason` — no consent screen, no question, no scale — then the attract screen;
+/// nothing stored, queued or audited.
+async fn explains(status: hakaru_wire::api::ParticipantStatus, reason: EndCode) {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, token) = setup(dir.path(), "explanation_secs = 1\n");
+    let before = mark_resident(dir.path(), status);
+    let kiosk = start(config);
+    let mut live = kiosk.subscribe().live;
+    type_card(&kiosk, &token);
+    identifying(&mut live).await;
+    assert_eq!(
+        next_screen(&mut live, "the explanation").await,
+        Screen::Ended {
+            reason,
+            scale_code: None
+        },
+        "straight from identifying to the explanation"
+    );
+    assert_eq!(next_screen(&mut live, "attract").await, Screen::Attract);
+    // The demo card (the same resident) is explained the same way.
+    kiosk.demo_scan(0).await.unwrap();
+    identifying(&mut live).await;
+    assert_eq!(
+        next_screen(&mut live, "the explanation again").await,
+        Screen::Ended {
+            reason,
+            scale_code: None
+        }
+    );
+    kiosk.shutdown().await;
+    let after = mark_resident(dir.path(), status);
+    // The second marking adds its own audit row; nothing else changed in between.
+    assert_eq!(after[..3], before[..3], "nothing stored or queued");
+    assert_eq!(after[3], before[3] + 2, "only the sync's own audit rows");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kiosk_explains_a_withdrawal_to_the_participant() {
+    explains(
+        hakaru_wire::api::ParticipantStatus::Withdrawn,
+        EndCode::ConsentWithdrawn,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kiosk_explains_a_stop_of_use_to_the_participant() {
+    explains(
+        hakaru_wire::api::ParticipantStatus::Stopped,
+        EndCode::UseStopped,
+    )
+    .await;
+}

@@ -57,6 +57,10 @@ export function promptFor(screen: Screen | null): PromptKey | null {
           return "thank_you";
         case "required_purpose_refused":
           return "required_refused";
+        case "consent_withdrawn":
+          return "consent_withdrawn";
+        case "use_stopped":
+          return "use_stopped";
         default:
           return "call_staff";
       }

@@ -277,3 +277,42 @@ test("the production build: boots under the CSP, calls painted once, has no test
   assert.deepEqual(errors, [], "no CSP violation or error");
   await page.close();
 });
+
+test("a withdrawn or stopped participant is told what it means, in Japanese (with furigana) and in English, and hears it", async () => {
+  const format = existsSync(join(UI, "public/voice/manifest.json"))
+    ? JSON.parse(readFileSync(join(UI, "public/voice/manifest.json"), "utf8")).format
+    : null;
+  const expected = {
+    consent_withdrawn: {
+      ja: ["同意を取り消されたため、測定結果は記録されません。", "これまでの記録の扱いや、再び参加したいときは、窓口（係員）にお申し出ください。"],
+      en: ["You have withdrawn your consent", "No measurement will be recorded", "to join again, please speak to the staff at the desk"],
+    },
+    use_stopped: {
+      ja: ["利用停止のお申し出により、測定結果は記録されません。", "再び利用したいときは、窓口（係員）にお申し出ください。"],
+      en: ["You asked us to stop using your data", "No measurement will be recorded", "to use the service again, please speak to the staff at the desk"],
+    },
+  };
+  for (const [reason, words] of Object.entries(expected)) {
+    for (const lang of ["ja", "en"]) {
+      const { page, errors } = await open({ replay: [f.hello({ language: lang, demo: false }), f.scale(true), f.sync("online"), f.attract()] });
+      await push(page, f.ended(reason));
+      await screen(page, "ended", `[data-reason="${reason}"]`);
+      const text = await plainText(page, ".main");
+      for (const w of words[lang]) assert.ok(text.includes(w), `${reason} ${lang}: "${w}" in "${text}"`);
+      if (lang === "ja") {
+        assert.ok((await page.locator(".main ruby").count()) >= 5, `${reason}: furigana on the Japanese words`);
+        assert.ok((await plainText(page, ".main rt") ?? "").length > 0);
+      } else {
+        assert.equal(await page.locator("ruby").count(), 0);
+      }
+      // Not a fault: no warning mark, nothing personal on screen.
+      assert.equal(await page.locator(".ended-mark-staff").count(), 0);
+      assert.equal(await page.locator('[data-testid="purpose-notice"]').isVisible(), false);
+      if (format) {
+        await page.waitForFunction((v) => window.__hakaruVoice() === v, `voice/${lang}/${reason}.${format}`, { timeout: 5000 });
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    }
+  }
+});

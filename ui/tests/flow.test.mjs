@@ -218,6 +218,8 @@ for (const lang of ["ja", "en"]) {
         "scale_fault",
         "record_failed",
         "idle_timeout",
+        "consent_withdrawn",
+        "use_stopped",
       ];
       const titles = new Set();
       for (const reason of reasons) {
@@ -229,6 +231,9 @@ for (const lang of ["ja", "en"]) {
           assert.ok(body.includes(lang === "ja" ? "係員をお呼びください" : "Please call a staff member"), `${reason}: what to do`);
         }
         if (reason === "scale_fault") assert.ok(body.includes("E2"));
+        if (["consent_withdrawn", "use_stopped"].includes(reason)) {
+          assert.ok(body.includes(lang === "ja" ? "窓口（係員）にお申し出ください" : "speak to the staff at the desk"), `${reason}: what to do`);
+        }
         await check(page, lang, `30-ended-${reason}`);
       }
       assert.equal(titles.size, reasons.length, "every reason has its own words");

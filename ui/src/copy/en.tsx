@@ -170,6 +170,14 @@ export const en: Copy = {
     scale_fault: { title: "The scale reported an error", body: CALL_STAFF },
     record_failed: { title: "Your results could not be saved", body: `They were not recorded. ${CALL_STAFF}` },
     idle_timeout: { title: "Back to the start", body: "The session ended because nothing was pressed." },
+    consent_withdrawn: {
+      title: "You have withdrawn your consent",
+      body: "No measurement will be recorded. To ask about your earlier records, or to join again, please speak to the staff at the desk.",
+    },
+    use_stopped: {
+      title: "You asked us to stop using your data",
+      body: "No measurement will be recorded. To ask about your earlier records, or to use the service again, please speak to the staff at the desk.",
+    },
   },
   scaleCode: (code) => `Scale error code: ${code}`,
   idle: {

@@ -107,7 +107,7 @@ reason: EndCode,
  */
 scale_code: string | null, };
 
-export type EndCode = "finished" | "stopped" | "required_purpose_refused" | "card_unknown" | "lookup_failed" | "no_documents_in_force" | "consent_not_saved" | "scale_not_ready" | "scale_fault" | "record_failed" | "idle_timeout";
+export type EndCode = "finished" | "stopped" | "required_purpose_refused" | "card_unknown" | "lookup_failed" | "no_documents_in_force" | "consent_not_saved" | "scale_not_ready" | "scale_fault" | "record_failed" | "idle_timeout" | "consent_withdrawn" | "use_stopped";
 
 export type ConsentView = { 
 /**

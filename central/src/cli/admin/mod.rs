@@ -7,6 +7,7 @@
 mod audit;
 mod cards;
 mod credential;
+mod export;
 mod oversight;
 mod points;
 mod roster;
@@ -62,10 +63,14 @@ enum Command {
     Points(points::Command),
     /// 端末ごとの同期状況 / Each station's sync status
     Status(oversight::StatusArgs),
-    /// 個人データの提供記録 (委託) / Ledger of personal-data transfers (entrusted)
+    /// 個人データの提供記録 (端末との送受信・分析用の提供。一覧・参加者別・期限切れの削除) /
+    /// Transfer records of personal data (station transfers, exports; list, per participant, purge)
     Ledger(oversight::LedgerArgs),
     /// 保留中のイベント / Events held for an administrator
     Held(oversight::HeldArgs),
+    /// 分析用の提供 (仮名加工・匿名加工) / Analysis exports (pseudonymised, anonymized)
+    #[command(subcommand)]
+    Export(export::Command),
     /// 監査ログ (検査・表示) / The audit log (verify, show)
     #[command(subcommand)]
     Audit(audit::Command),
@@ -88,8 +93,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Card(c) => cards::run(&ctx, c).await,
         Command::Points(c) => points::run(&ctx, c).await,
         Command::Status(a) => oversight::status(&ctx, a).await,
-        Command::Ledger(a) => oversight::ledger(&ctx, a).await,
+        Command::Ledger(a) => oversight::ledger(&ctx, config, a).await,
         Command::Held(a) => oversight::held(&ctx, a).await,
+        Command::Export(c) => export::run(&ctx, config, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
     }
 }
