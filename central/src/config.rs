@@ -88,6 +88,44 @@ pub struct Config {
     /// Log filter in `RUST_LOG` syntax (default `info`); `HAKARU_LOG` overrides it.
     #[serde(default = "default_log")]
     pub log: String,
+    /// `[privacy]`: how long personal-data records are kept.
+    #[serde(default)]
+    pub privacy: PrivacyConfig,
+    /// `[export]`: analysis exports.
+    #[serde(default)]
+    pub export: ExportConfig,
+}
+
+/// `[privacy]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Years transfer records (ledger and exports) are kept before `admin ledger purge`
+    /// deletes them (default 3, the statutory period; at least 1).
+    #[serde(default = "default_transfer_record_years")]
+    pub transfer_record_years: u32,
+}
+
+fn default_transfer_record_years() -> u32 {
+    3
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> PrivacyConfig {
+        PrivacyConfig {
+            transfer_record_years: default_transfer_record_years(),
+        }
+    }
+}
+
+/// `[export]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportConfig {
+    /// The pseudonymisation key file (made, mode 0600, at the first pseudonymised export);
+    /// `--key-file` overrides it.
+    #[serde(default)]
+    pub pseudonym_key: Option<PathBuf>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -107,6 +145,8 @@ impl Default for Config {
             tls: None,
             log_format: LogFormat::default(),
             log: default_log(),
+            privacy: PrivacyConfig::default(),
+            export: ExportConfig::default(),
         }
     }
 }
@@ -119,6 +159,8 @@ impl fmt::Debug for Config {
             .field("tls", &self.tls)
             .field("log_format", &self.log_format)
             .field("log", &self.log)
+            .field("privacy", &self.privacy)
+            .field("export", &self.export)
             .finish()
     }
 }
@@ -221,6 +263,13 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.privacy.transfer_record_years == 0 {
+            return Err(ConfigError::Invalid(
+                "[privacy] transfer_record_years は 1 以上にしてください（法定の保存期間は原則 3 年） / \
+                 [privacy] transfer_record_years must be at least 1 (the statutory period is 3 years)"
+                    .to_owned(),
+            ));
+        }
         if self.database.is_some() && self.database_url.is_some() {
             return Err(ConfigError::Invalid(
                 "database と database_url の両方が設定されています。どちらか一方にしてください / \

@@ -1,12 +1,19 @@
 //! `admin status|ledger|held`: what an administrator watches — each station's sync status, the
-//! ledger of personal-data transfers (委託) and the events held for a decision.
+//! transfer records (station↔server transfers, 委託, and analysis exports; per program or per
+//! participant) and the events held for a decision; and `admin ledger purge`, which deletes
+//! transfer records past their retention period ([privacy] transfer_record_years).
 //!
-//! Deliberately not here: changing anything (these commands only read).
+//! Deliberately not here: any other change (the rest only reads). Purging is a command, not done
+//! at `serve` start-up: deleting records is an administrator's act, logged under their name.
 
 use super::Ctx;
 use crate::cli::time;
 use anyhow::Context as _;
+use hakaru_central::config::Config;
+use hakaru_central::export::dates::retention_cutoff;
 use hakaru_central::ids::ProgramId;
+use hakaru_central::storage::export::{TransferKind, TransferRecord};
+use hakaru_central::storage::LedgerEntry;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -24,10 +31,17 @@ pub enum LedgerFormat {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct LedgerArgs {
-    /// プログラム ID / Program id
+    #[command(subcommand)]
+    action: Option<LedgerAction>,
+    /// プログラム ID (一覧に必要) / Program id (needed to list)
     #[arg(long)]
-    program: ProgramId,
+    program: Option<ProgramId>,
+    /// この参加者番号を含む記録だけ (端末との送受信と分析用の提供の両方) / Only records naming
+    /// this participant number (station transfers and exports alike)
+    #[arg(long)]
+    participant: Option<String>,
     /// この日 (プログラムの現地時間 YYYY-MM-DD) またはこの時刻 (Unix ミリ秒) 以降 /
     /// From this date (program's local YYYY-MM-DD) or instant (Unix milliseconds)
     #[arg(long, default_value = "0")]
@@ -35,6 +49,15 @@ pub struct LedgerArgs {
     /// 出力形式 / Output format
     #[arg(long, value_enum, default_value = "table")]
     format: LedgerFormat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum LedgerAction {
+    /// 保存期間 (central.toml の [privacy] transfer_record_years、既定 3 年) を過ぎた提供記録を
+    /// 削除し、件数を監査ログに残す / Delete transfer records older than the retention period
+    /// ([privacy] transfer_record_years in central.toml, 3 years by default) and write the count
+    /// to the audit log
+    Purge,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,51 +109,147 @@ pub async fn status(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn ledger(ctx: &Ctx, args: LedgerArgs) -> anyhow::Result<()> {
-    let offset = offset(ctx, Some(&args.program)).await?;
+fn from_ledger(e: LedgerEntry) -> TransferRecord {
+    TransferRecord {
+        at: e.at,
+        program: e.program,
+        kind: TransferKind::Station {
+            station: e.station,
+            direction: e.direction,
+        },
+        label: e.label,
+        participants: e.participants,
+        items: e.items,
+    }
+}
+
+pub async fn ledger(ctx: &Ctx, config: &Config, args: LedgerArgs) -> anyhow::Result<()> {
+    if let Some(LedgerAction::Purge) = args.action {
+        return purge(ctx, config).await;
+    }
+    let Some(program) = args.program else {
+        anyhow::bail!("--program でプログラムを指定してください / give the program with --program");
+    };
+    let offset = offset(ctx, Some(&program)).await?;
     let Some(since) = time::parse_since(&args.since, offset) else {
         anyhow::bail!(
             "--since は YYYY-MM-DD か Unix ミリ秒にしてください / --since must be YYYY-MM-DD or Unix milliseconds"
         );
     };
-    let entries = ctx
-        .storage()
-        .ledger(&args.program, since)
-        .await
-        .context("提供記録を読めません / cannot read the ledger")?;
+    let context = "提供記録を読めません / cannot read the transfer records";
+    let mut records: Vec<TransferRecord> = match &args.participant {
+        Some(participant) => {
+            let records = ctx
+                .storage()
+                .transfers_of(&program, participant)
+                .await
+                .context(context)?;
+            ctx.record_view(
+                "ledger_participant",
+                &program,
+                std::slice::from_ref(participant),
+            )
+            .await?;
+            records.into_iter().filter(|r| r.at >= since).collect()
+        }
+        None => {
+            let mut all: Vec<TransferRecord> = ctx
+                .storage()
+                .ledger(&program, since)
+                .await
+                .context(context)?
+                .into_iter()
+                .map(from_ledger)
+                .collect();
+            all.extend(
+                ctx.storage()
+                    .export_transfers(&program, since)
+                    .await
+                    .context(context)?,
+            );
+            ctx.record_view("ledger", &program, &[]).await?;
+            all
+        }
+    };
+    records.sort_by_key(|r| r.at);
     match args.format {
         LedgerFormat::Json => {
-            for e in entries {
-                let line = serde_json::json!({
-                    "at": e.at,
-                    "station": e.station,
-                    "program": e.program,
-                    "direction": e.direction,
-                    "label": e.label,
-                    "participants": e.participants,
-                    "items": e.items,
+            for r in records {
+                let mut line = serde_json::json!({
+                    "at": r.at,
+                    "program": r.program,
+                    "label": r.label,
+                    "participants": r.participants,
+                    "items": r.items,
                 });
+                let extra = match &r.kind {
+                    TransferKind::Station { station, direction } => serde_json::json!({
+                        "station": station,
+                        "direction": direction,
+                    }),
+                    TransferKind::Export {
+                        kind,
+                        purpose,
+                        recipient,
+                    } => serde_json::json!({
+                        "direction": "exported",
+                        "export": kind,
+                        "purpose": purpose,
+                        "recipient": recipient,
+                    }),
+                };
+                if let (Some(line), serde_json::Value::Object(extra)) =
+                    (line.as_object_mut(), extra)
+                {
+                    line.extend(extra);
+                }
                 println!("{line}");
             }
         }
         LedgerFormat::Table => {
             println!(
-                "{:<16}  {:<20}  {:<8}  {:<4}  {:<30}  参加者 / participants",
-                "at (local)", "station", "dir", "label", "items"
+                "{:<16}  {:<24}  {:<8}  {:<8}  {:<30}  参加者 / participants",
+                "at (local)", "station / recipient", "dir", "label", "items"
             );
-            for e in entries {
+            for r in records {
+                let (who, dir) = match &r.kind {
+                    TransferKind::Station { station, direction } => {
+                        (station.to_string(), direction.name())
+                    }
+                    TransferKind::Export { recipient, .. } => (recipient.clone(), "exported"),
+                };
                 println!(
-                    "{:<16}  {:<20}  {:<8}  {:<4}  {:<30}  {}",
-                    time::format(e.at, offset),
-                    e.station,
-                    e.direction.name(),
-                    e.label,
-                    e.items.join(","),
-                    e.participants.join(",")
+                    "{:<16}  {:<24}  {:<8}  {:<8}  {:<30}  {}",
+                    time::format(r.at, offset),
+                    who,
+                    dir,
+                    r.label,
+                    r.items.join(","),
+                    r.participants.join(",")
                 );
             }
         }
     }
+    Ok(())
+}
+
+/// `admin ledger purge`: deletes the records past retention, counting them in the audit log.
+async fn purge(ctx: &Ctx, config: &Config) -> anyhow::Result<()> {
+    let years = config.privacy.transfer_record_years;
+    let now = ctx.now();
+    // Retention is counted in Japan's calendar days.
+    let before = retention_cutoff(now, years, 540);
+    let count = ctx
+        .storage()
+        .purge_transfer_records(before, now)
+        .await
+        .context("提供記録を削除できません / cannot purge the transfer records")?;
+    println!(
+        "保存期間 {years} 年を過ぎた提供記録 {count} 件を削除しました ({} より前) / \
+         deleted {count} transfer records older than {years} years (before {})",
+        time::format(before, 540),
+        time::format(before, 540)
+    );
     Ok(())
 }
 
