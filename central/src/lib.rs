@@ -17,5 +17,6 @@ pub mod config;
 pub mod export;
 pub mod ids;
 pub mod points;
+pub mod rights;
 pub mod serve;
 pub mod storage;

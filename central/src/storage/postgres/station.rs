@@ -55,6 +55,8 @@ pub(super) async fn changes_since(
     let next_cursor = changes.last().map_or(since, |c| c.seq);
     ledger::write(&tx, common::changes_ledger_entry(caller, &changes, now)).await?;
     set_last_seen(&tx, &caller.station, now).await?;
+    // "Confirmed by the station's next sync": the cursor it pulled with is what it has applied.
+    super::rights::record_feed_cursor(&tx, &caller.station, since, now).await?;
     let card_program: i32 = tx
         .query_one(
             "SELECT card_code FROM programs WHERE id = $1",

@@ -1071,6 +1071,8 @@ impl Storage for SqliteStorage {
                 "UPDATE stations SET last_seen = ?2 WHERE id = ?1",
                 params![caller.station.as_str(), now.as_unix_ms()],
             )?;
+            // "Confirmed by the station's next sync": the cursor it pulled with is applied.
+            rights::record_feed_cursor(c, &caller.station, since, now)?;
             let card_program: i64 = c
                 .prepare_cached("SELECT card_code FROM programs WHERE id = ?1")?
                 .query_row([caller.program.as_str()], |r| r.get(0))?;
