@@ -180,6 +180,14 @@ impl Store {
         }
     }
 
+    /// How many rows the audit log holds.
+    pub fn audit_row_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The last `n` audit rows, newest first (for the technician screen).
     pub fn recent_audit(&self, n: u32) -> Result<Vec<AuditRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

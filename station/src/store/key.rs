@@ -59,6 +59,18 @@ pub(crate) fn load_or_create(key_path: &Path, db_path: &Path) -> Result<Key, Sto
     }
 }
 
+/// Reads the key at `key_path`; never makes one (for opening an existing store to inspect it).
+pub(crate) fn load_existing(key_path: &Path, db_path: &Path) -> Result<Key, StoreError> {
+    match fs::metadata(key_path) {
+        Ok(meta) => read_key(key_path, &meta),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::KeyMissing {
+            db: db_path.to_owned(),
+            key: key_path.to_owned(),
+        }),
+        Err(e) => Err(io_err(key_path)(e)),
+    }
+}
+
 fn read_key(path: &Path, meta: &fs::Metadata) -> Result<Key, StoreError> {
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {

@@ -111,18 +111,42 @@ impl Store {
         Store::open_at_version(config, SCHEMA_VERSION)
     }
 
+    /// Opens an existing store for inspection only (the technician's audit check), safe while
+    /// the kiosk runs: read-only file access and `query_only`, no key is ever made, no
+    /// migration, no journal-mode change. A missing database or key file is an error.
+    pub fn open_read_only(config: &StoreConfig) -> Result<Store, StoreError> {
+        if let Err(source) = std::fs::metadata(&config.db_path) {
+            return Err(StoreError::Io {
+                path: config.db_path.clone(),
+                source,
+            });
+        }
+        let key = key::load_existing(&config.key_path, &config.db_path)?;
+        let conn = Connection::open_with_flags(
+            &config.db_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        unlock(&conn, &key, config)?;
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA busy_timeout = 5000;")?;
+        let found = schema::user_version(&conn)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let station = read_station(&conn)?;
+        Ok(Store {
+            conn,
+            db_path: config.db_path.clone(),
+            station,
+        })
+    }
+
     pub(crate) fn open_at_version(config: &StoreConfig, target: u32) -> Result<Store, StoreError> {
         let mut conn = open_connection(config)?;
         schema::migrate_to(&mut conn, target)?;
-        let station = conn
-            .query_row(
-                "SELECT station_id FROM station WHERE singleton = 1",
-                [],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
-            .map(|s| StationId::new(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()?;
+        let station = read_station(&conn)?;
         Ok(Store {
             conn,
             db_path: config.db_path.clone(),
@@ -214,6 +238,17 @@ impl Store {
     }
 }
 
+fn read_station(conn: &Connection) -> Result<Option<StationId>, StoreError> {
+    conn.query_row(
+        "SELECT station_id FROM station WHERE singleton = 1",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()?
+    .map(|s| StationId::new(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+    .transpose()
+}
+
 fn open_connection(config: &StoreConfig) -> Result<Connection, StoreError> {
     let key = key::load_or_create(&config.key_path, &config.db_path)?;
     if let Some(dir) = config
@@ -227,6 +262,25 @@ fn open_connection(config: &StoreConfig) -> Result<Connection, StoreError> {
         })?;
     }
     let conn = Connection::open(&config.db_path)?;
+    unlock(&conn, &key, config)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt(format!(
+            "journal mode {mode}, WAL expected"
+        )));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA wal_autocheckpoint = 4000;",
+    )?;
+    Ok(conn)
+}
+
+/// Checks the build has SQLCipher, gives the connection its key and proves the key opens the
+/// file (a wrong key shows as "not a database" on the first read).
+fn unlock(conn: &Connection, key: &key::Key, config: &StoreConfig) -> Result<(), StoreError> {
     let cipher: Option<String> = conn
         .query_row("PRAGMA cipher_version", [], |r| r.get(0))
         .optional()?;
@@ -251,19 +305,7 @@ fn open_connection(config: &StoreConfig) -> Result<Connection, StoreError> {
         }
         Err(e) => return Err(e.into()),
     }
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Corrupt(format!(
-            "journal mode {mode}, WAL expected"
-        )));
-    }
-    conn.execute_batch(
-        "PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;
-         PRAGMA wal_autocheckpoint = 4000;",
-    )?;
-    Ok(conn)
+    Ok(())
 }
 
 #[cfg(test)]
