@@ -19,4 +19,5 @@ pub mod ids;
 pub mod points;
 pub mod rights;
 pub mod serve;
+pub mod statement;
 pub mod storage;

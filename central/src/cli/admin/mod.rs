@@ -11,6 +11,7 @@ mod export;
 mod oversight;
 mod points;
 mod roster;
+mod statement;
 mod structure;
 
 use anyhow::Context as _;
@@ -74,7 +75,15 @@ enum Command {
     /// 監査ログ (検査・表示) / The audit log (verify, show)
     #[command(subcommand)]
     Audit(audit::Command),
+    /// プライバシープロファイル (公表文の材料) / The program's privacy profile (what statements are made from)
+    #[command(subcommand)]
+    PrivacyProfile(statement::ProfileCommand),
+    /// 公表文 (保有個人データの公表事項・個人情報ファイル簿) を作成 / Make the public statements
+    Statement(statement::StatementArgs),
 }
+
+/// Years the transfer records are kept (stated in the public statement).
+const TRANSFER_RECORD_YEARS: u32 = 3;
 
 /// Runs one admin command.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
@@ -97,6 +106,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Held(a) => oversight::held(&ctx, a).await,
         Command::Export(c) => export::run(&ctx, config, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::PrivacyProfile(c) => statement::profile(&ctx, c).await,
+        Command::Statement(a) => statement::statement(&ctx, a, TRANSFER_RECORD_YEARS).await,
     }
 }
 
