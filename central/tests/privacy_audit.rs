@@ -206,6 +206,7 @@ on_both_backends!(
     deleting_one_audit_row_is_detected_and_named,
     deleting_the_last_audit_row_is_detected,
     audit_rows_carry_no_health_values,
+    a_profile_correction_names_the_changed_fields_without_their_values,
 );
 
 // --- helpers ---------------------------------------------------------------------------------------
@@ -511,6 +512,35 @@ async fn audit_rows_carry_no_health_values(f: Fresh) {
         .filter(|r| r.action == "participant_saved")
         .count();
     assert_eq!(corrections, 2, "the entry and its correction");
+}
+
+/// A correction of a participant's profile names the fields that changed — not their values.
+async fn a_profile_correction_names_the_changed_fields_without_their_values(f: Fresh) {
+    let w = seed(Arc::clone(&f.s)).await;
+    let mut entry = roster("A-1");
+    w.s.put_participant(&w.pa, &entry, now()).await.unwrap();
+    entry.height_tenths_cm = 1612;
+    entry.birth_date = "1951-05-06".into();
+    w.s.put_participant(&w.pa, &entry, now()).await.unwrap();
+    let saved: Vec<serde_json::Value> = rows(w.s.as_ref())
+        .await
+        .into_iter()
+        .filter(|r| r.action == "participant_saved")
+        .map(|r| serde_json::from_str(&r.detail).unwrap())
+        .collect();
+    assert_eq!(
+        saved,
+        vec![
+            serde_json::json!({
+                "program": "prog-a", "participant": "A-1", "status": "active",
+                "added": true, "fields": [],
+            }),
+            serde_json::json!({
+                "program": "prog-a", "participant": "A-1", "status": "active",
+                "added": false, "fields": ["birth_date", "height_tenths_cm"],
+            }),
+        ]
+    );
 }
 
 // --- the command ------------------------------------------------------------------------------------

@@ -66,8 +66,14 @@ pub fn credential_revoked(actor: &Actor, id: &CredentialId) -> AuditEntry {
     )
 }
 
-/// A roster entry was added or replaced: the participant number and status, no profile values.
-pub fn participant_saved(actor: &Actor, program: &ProgramId, entry: &RosterEntry) -> AuditEntry {
+/// A roster entry was added or replaced (`old`: the entry it replaced): the participant number,
+/// the status and the NAMES of the fields that changed — never their values.
+pub fn participant_saved(
+    actor: &Actor,
+    program: &ProgramId,
+    old: Option<&RosterEntry>,
+    entry: &RosterEntry,
+) -> AuditEntry {
     AuditEntry::new(
         actor,
         "participant_saved",
@@ -75,8 +81,31 @@ pub fn participant_saved(actor: &Actor, program: &ProgramId, entry: &RosterEntry
             "program": program.as_str(),
             "participant": entry.participant,
             "status": entry.status.name(),
+            "added": old.is_none(),
+            "fields": old.map_or_else(Vec::new, |old| changed_fields(old, entry)),
         }),
     )
+}
+
+/// The names of the roster fields that differ between `old` and `new`.
+pub fn changed_fields(old: &RosterEntry, new: &RosterEntry) -> Vec<&'static str> {
+    [
+        ("birth_date", old.birth_date != new.birth_date),
+        ("sex", old.sex != new.sex),
+        (
+            "height_tenths_cm",
+            old.height_tenths_cm != new.height_tenths_cm,
+        ),
+        ("body_type", old.body_type != new.body_type),
+        (
+            "implanted_device",
+            old.implanted_device != new.implanted_device,
+        ),
+        ("status", old.status != new.status),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
 }
 
 /// A card was issued (and the holder's earlier active cards revoked).

@@ -90,15 +90,16 @@ enum Write<'a> {
 }
 
 impl Write<'_> {
-    /// Its audit row.
+    /// Its audit row (`old`: the roster entry a participant write replaced).
     fn audit_entry(
         &self,
         storage: &PostgresStorage,
         program: &ProgramId,
+        old: Option<&RosterEntry>,
     ) -> crate::storage::audit::AuditEntry {
         let actor = storage.actor();
         match self {
-            Write::Participant(e) => entries::participant_saved(actor, program, e),
+            Write::Participant(e) => entries::participant_saved(actor, program, old, e),
             Write::Document(d) => entries::document_published(actor, program, d),
             Write::Purpose(p) => entries::purpose_saved(actor, program, p),
             Write::Staff(a) => entries::staff_saved(actor, program, a),
@@ -126,8 +127,21 @@ async fn apply(
     let mut client = storage.client().await?;
     let tx = client.transaction().await.map_err(db_error)?;
     let first = reserve(&tx, program, 1).await?;
+    let mut old = None;
     match &write {
         Write::Participant(e) => {
+            old = tx
+                .query_opt(
+                    &format!(
+                        "SELECT {} FROM participants WHERE program = $1 AND participant = $2",
+                        codec::ROSTER_COLUMNS
+                    ),
+                    &[&program.as_str(), &e.participant],
+                )
+                .await
+                .map_err(db_error)?
+                .map(|row| codec::roster_from_row(&row))
+                .transpose()?;
             upsert_participants(&tx, program, std::slice::from_ref(*e), now).await?;
         }
         Write::Document(d) => {
@@ -202,7 +216,8 @@ async fn apply(
         }
     }
     insert(&tx, program, first, &[write.change()], now).await?;
-    audit::append(&tx, &write.audit_entry(storage, program), now).await?;
+    let entry = write.audit_entry(storage, program, old.as_ref());
+    audit::append(&tx, &entry, now).await?;
     tx.commit().await.map_err(db_error)
 }
 

@@ -545,12 +545,10 @@ impl Storage for SqliteStorage {
         let actor = self.actor().clone();
         self.write(move |c| {
             require_program(c, &program)?;
+            let old = rows::roster_entry(c, &program, &entry.participant)?;
             rows::upsert_participant(c, &program, &entry, now)?;
-            audit::append(
-                c,
-                &entries::participant_saved(&actor, &program, &entry),
-                now,
-            )?;
+            let saved = entries::participant_saved(&actor, &program, old.as_ref(), &entry);
+            audit::append(c, &saved, now)?;
             rows::append_change(c, &program, &ChangeKind::Participant(entry), now)?;
             Ok(())
         })
