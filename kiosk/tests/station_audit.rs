@@ -97,6 +97,22 @@ fn the_station_audit_command_names_the_first_tampered_row() {
     run(&["audit", "verify", "--config", config]);
     assert_eq!(std::fs::read(&sc.db_path).unwrap(), before);
 
+    // While the kiosk runs (its connection open, the newest rows still in the WAL), the
+    // command sees them too.
+    {
+        let mut running = Store::open(&sc).unwrap();
+        running.set_retention_days(21, SYNCED).unwrap();
+        let live = run(&["audit", "verify", "--config", config]);
+        assert_eq!(live.status.code(), Some(0), "{}", text(&live.stderr));
+        let n = rows + 1;
+        assert!(
+            text(&live.stdout).contains(&format!("（{n} 行）")),
+            "{}",
+            text(&live.stdout)
+        );
+        running.set_retention_days(30, SYNCED).unwrap();
+    }
+
     // Someone edits row 3 (after getting rid of the guard trigger).
     raw_sql(
         &sc,
