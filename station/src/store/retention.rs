@@ -1,6 +1,8 @@
 //! Retention: measurements the server acknowledged are purged after a configurable number of
-//! days (default 30); participants withdrawn or stopped on the server are purged when the
-//! roster sync says so. Each purge writes one audit row — what, how many, when — never data.
+//! days (default 30); participants removed on the server are purged whole when the roster sync
+//! says so; participants marked withdrawn or stopped lose what the server already has of them
+//! (their roster entry and cards stay so the kiosk can explain; unsent events stay queued).
+//! Each purge writes one audit row — what, how many, when — never data.
 //!
 //! Deliberately not here: deciding who is withdrawn (the server) or when to run (the app's
 //! scheduler calls [`Store::purge_expired`] with the time).
