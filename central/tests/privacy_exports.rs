@@ -666,3 +666,97 @@ on_both_backends!(
     exports_include_only_participants_who_consented_to_the_purpose,
     every_export_is_recorded_as_a_transfer_with_recipient_participants_and_items,
 );
+
+// --- the administrator's command, on an SQLite file -------------------------------------------
+
+fn admin(config: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hakaru-central"))
+        .arg("--config")
+        .arg(config)
+        .arg("admin")
+        .args(args)
+        .output()
+        .expect("run hakaru-central")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_exports_into_a_new_folder_with_the_key_file_made_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    let key = dir.path().join("secret").join("pseudonym.key");
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = {:?}\n[export]\npseudonym_key = {:?}\n",
+            db.display().to_string(),
+            key.display().to_string()
+        ),
+    )
+    .unwrap();
+    {
+        let storage = hakaru_central::storage::sqlite::SqliteStorage::open(&db).unwrap();
+        let w = world(Arc::new(storage)).await;
+        populate(&w, 30, 21).await;
+    }
+    let out = dir.path().join("to-health-office");
+    let out_s = out.to_str().unwrap();
+    let common = [
+        "--program",
+        "prog-a",
+        "--purpose",
+        "statistics",
+        "--recipient",
+        "健康づくり課",
+        "--out",
+        out_s,
+    ];
+    let args: Vec<&str> = ["export", "pseudonymised"]
+        .iter()
+        .chain(&common)
+        .copied()
+        .collect();
+    let run = admin(&config, &args);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("made a new pseudonymisation key"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(out.join(export::DATA_FILE).exists() && out.join(export::MANIFEST_FILE).exists());
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("30 人"), "{stdout}");
+    // The same folder again: refused, files untouched, nothing recorded.
+    let again = admin(&config, &args);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
+    let anon_out = dir.path().join("open-data");
+    let mut anon: Vec<&str> = vec!["export", "anonymized", "--k", "2"];
+    anon.extend(&common[..6]);
+    anon.extend(["--out", anon_out.to_str().unwrap()]);
+    let run = admin(&config, &anon);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(anon_out.join(export::ITEMS_FILE).exists());
+    let ledger = admin(
+        &config,
+        &["ledger", "--program", "prog-a", "--format", "json"],
+    );
+    let exported: Vec<serde_json::Value> = String::from_utf8(ledger.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["direction"] == "exported")
+        .collect();
+    assert_eq!(exported.len(), 2, "the refused run left no record");
+    assert_eq!(exported[0]["export"], "pseudonymised");
+    assert_eq!(exported[1]["export"], "anonymized");
+}
