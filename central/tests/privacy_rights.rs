@@ -735,3 +735,180 @@ pub async fn a_request_is_carried_out_only_as_what_was_asked(s: Arc<dyn Storage>
         .carried_out
         .is_none());
 }
+
+// --- the admin commands, through the real binary (SQLite file) -----------------------------------
+
+mod admin_commands {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    const BIN: &str = env!("CARGO_BIN_EXE_hakaru-central");
+
+    fn admin(db: &Path, args: &[&str]) -> String {
+        let out = Command::new(BIN)
+            .arg("--database")
+            .arg(db)
+            .arg("admin")
+            .args(args)
+            .env_remove("HAKARU_LOG")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn poppler(tool: &str, args: &[&str]) -> String {
+        let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
+            panic!(
+                "{tool} を実行できません（{e}）。scripts/setup --test で poppler-utils を入れてください / \
+                 cannot run {tool} ({e}): run scripts/setup --test to install poppler-utils"
+            )
+        });
+        assert!(out.status.success(), "{tool} failed");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A program with A-1 (many readings, a card) and A-2, in a file the binary then opens.
+    async fn seeded_file(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("central.db");
+        let w = seed(Arc::new(SqliteStorage::open(&path).unwrap())).await;
+        participant_with_data(&w, "A-1", 1000).await;
+        participant_with_data(&w, "Z-77", 2000).await;
+        // Enough readings for more than one page.
+        let more: Vec<_> = (0..70)
+            .map(|i| {
+                measurement(
+                    &w.a1,
+                    3000 + i,
+                    "A-1",
+                    hakaru_wire::Timestamp::from_unix_ms(NOV23 + 60_000 * (i as i64 + 1)),
+                )
+            })
+            .collect();
+        w.upload(&w.a1, more, now()).await;
+        path
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_disclosure_is_printable_as_an_a4_pdf_in_japanese_and_english() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded_file(dir.path()).await;
+        let (json, pdf) = (dir.path().join("out.json"), dir.path().join("out.pdf"));
+        admin(
+            &db,
+            &[
+                "disclose",
+                "--program",
+                "prog-a",
+                "--participant",
+                "A-1",
+                "--json",
+                json.to_str().unwrap(),
+                "--pdf",
+                pdf.to_str().unwrap(),
+            ],
+        );
+        let bundle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(bundle["participant"], "A-1");
+        assert_eq!(bundle["measurements"].as_array().unwrap().len(), 71);
+        assert_eq!(bundle["consents"][0]["document_hashes"][0], "ab".repeat(32));
+
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+        let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(pages >= 2, "71 readings take more than a page: {info}");
+        assert!(
+            info.contains("(A4)") || info.contains("595.276 x 841.89"),
+            "{info}"
+        );
+        let text = poppler("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+        for words in [
+            "保有個人データの開示",
+            "Disclosure of personal data held",
+            "A-1",
+            "1950-04-01",
+            &"ab".repeat(32),
+            "提供の記録",
+        ] {
+            assert!(
+                text.contains(words),
+                "{words:?} not printed in:\n{}",
+                text.chars()
+                    .rev()
+                    .take(600)
+                    .collect::<String>()
+                    .chars()
+                    .rev()
+                    .collect::<String>()
+            );
+        }
+        assert!(
+            text.replace(' ', "").contains(&format!("{pages}/{pages}")),
+            "the last page is numbered {pages} / {pages}"
+        );
+        assert!(!text.contains("Z-77"), "another participant printed");
+        // One data view in the audit log for the disclosure (the JSON and PDF are one bundle).
+        let s: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db).unwrap());
+        let rows = s.audit_rows(0, 10_000).await.unwrap();
+        let views: Vec<_> = rows
+            .iter()
+            .filter(|r| r.action == "participant_disclosed")
+            .collect();
+        assert_eq!(views.len(), 1);
+        assert!(views[0].actor.starts_with("admin:"), "{}", views[0].actor);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_request_list_marks_overdue_requests_and_carry_out_reaches_the_roster() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded_file(dir.path()).await;
+        let opened = admin(
+            &db,
+            &[
+                "request",
+                "open",
+                "--program",
+                "prog-a",
+                "--participant",
+                "A-1",
+                "--kind",
+                "correction",
+                "--received",
+                "2020-01-06",
+                "--identity-check",
+                "窓口で保険証",
+            ],
+        );
+        assert!(opened.contains("2020-02-05"), "{opened}");
+        let id = opened.split_whitespace().nth(1).unwrap().to_owned();
+        let list = admin(&db, &["request", "list", "--program", "prog-a"]);
+        assert!(list.contains(&id) && list.contains("OVERDUE"), "{list}");
+        let done = admin(&db, &["request", "carry-out", &id, "--height-cm", "160.2"]);
+        assert!(done.contains(&id), "{done}");
+        admin(&db, &["request", "decide", &id, "--outcome", "granted"]);
+        let list = admin(&db, &["request", "list", "--program", "prog-a", "--open"]);
+        assert!(list.contains("no requests"), "{list}");
+        let shown = admin(&db, &["request", "show", &id]);
+        assert!(
+            shown.contains("kita-01") && shown.contains("not yet confirmed"),
+            "{shown}"
+        );
+        let s: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db).unwrap());
+        let w = World::of(s);
+        let d = w.s.disclosure(&w.pa, "A-1", now()).await.unwrap();
+        assert_eq!(d.profile.unwrap().height_tenths_cm, 1602);
+        assert_eq!(d.corrections[0].old, "1555");
+    }
+}

@@ -10,6 +10,7 @@ mod credential;
 mod export;
 mod oversight;
 mod points;
+mod rights;
 mod roster;
 mod statement;
 mod structure;
@@ -75,6 +76,12 @@ enum Command {
     /// 監査ログ (検査・表示) / The audit log (verify, show)
     #[command(subcommand)]
     Audit(audit::Command),
+    /// 権利行使の請求 (開示・訂正・消去・利用停止・同意の撤回: 受付・一覧・延長・決定・実行) /
+    /// Rights requests (disclosure, correction, deletion, stop of use, withdrawal: open, list, extend, decide, carry out)
+    #[command(subcommand)]
+    Request(rights::Command),
+    /// 保有個人データの開示 (JSON と印刷用 PDF) / Disclose everything held about a participant (JSON and printable PDF)
+    Disclose(rights::DiscloseArgs),
     /// プライバシープロファイル (公表文の材料) / The program's privacy profile (what statements are made from)
     #[command(subcommand)]
     PrivacyProfile(statement::ProfileCommand),
@@ -106,6 +113,8 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Held(a) => oversight::held(&ctx, a).await,
         Command::Export(c) => export::run(&ctx, config, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
+        Command::Request(c) => rights::request(&ctx, c).await,
+        Command::Disclose(a) => rights::disclose(&ctx, a).await,
         Command::PrivacyProfile(c) => statement::profile(&ctx, c).await,
         Command::Statement(a) => statement::statement(&ctx, a, TRANSFER_RECORD_YEARS).await,
     }
