@@ -178,3 +178,45 @@ fn a_privacy_profile_with_a_misspelt_key_is_refused_and_not_stored() {
     let shown = admin_ok(&db, &["privacy-profile", "show", "--program", "demo"]);
     assert!(shown.contains("プライバシープロファイルがありません"));
 }
+
+#[test]
+fn the_statement_states_the_transfer_record_period_the_server_is_configured_to_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("central.db");
+    program_with_purposes(&db);
+    admin_ok(
+        &db,
+        &[
+            "privacy-profile",
+            "set",
+            "--program",
+            "demo",
+            "--file",
+            EXAMPLE,
+        ],
+    );
+    let config = dir.path().join("central.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database = {:?}\n[privacy]\ntransfer_record_years = 5\n",
+            db.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args(["admin", "statement", "--program", "demo"])
+        .env_remove("HAKARU_LOG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("5 年間保存"), "{text}");
+    assert!(!text.contains("3 年間保存"));
+}

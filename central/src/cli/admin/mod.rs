@@ -89,9 +89,6 @@ enum Command {
     Statement(statement::StatementArgs),
 }
 
-/// Years the transfer records are kept (stated in the public statement).
-const TRANSFER_RECORD_YEARS: u32 = 3;
-
 /// Runs one admin command.
 pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
     let actor = Actor::admin(&os_user());
@@ -116,7 +113,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Request(c) => rights::request(&ctx, c).await,
         Command::Disclose(a) => rights::disclose(&ctx, a).await,
         Command::PrivacyProfile(c) => statement::profile(&ctx, c).await,
-        Command::Statement(a) => statement::statement(&ctx, a, TRANSFER_RECORD_YEARS).await,
+        Command::Statement(a) => {
+            statement::statement(&ctx, a, config.privacy.transfer_record_years).await
+        }
     }
 }
 
