@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use hakaru_central::ids::ProgramId;
 use hakaru_central::statement::profile::PrivacyProfile;
 use hakaru_central::statement::{file_register, public_statement, StatementInputs};
-use hakaru_central::storage::statement::{documents_in_force, StatementStorage as _};
+use hakaru_central::storage::statement::documents_in_force;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Subcommand)]
