@@ -130,8 +130,12 @@ async fn request_ids_are_echoed_or_made() {
 }
 
 /// Every route the router serves, as (method, path template).
-const ROUTES: [(&str, &str); 8] = [
+const ROUTES: [(&str, &str); 12] = [
     ("post", "/v1/events"),
+    ("post", "/v1/admin/requests"),
+    ("get", "/v1/admin/requests"),
+    ("get", "/v1/admin/requests/{id}"),
+    ("get", "/v1/admin/participants/{number}/disclosure"),
     ("get", "/v1/changes"),
     ("get", "/v1/participants/{number}/history"),
     ("get", "/v1/participants/{number}/points"),

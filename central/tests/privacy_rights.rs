@@ -152,6 +152,7 @@ on_both_backends!(
     a_withdrawal_is_sent_to_every_station_by_roster_sync,
     a_stop_of_use_is_sent_to_every_station_by_roster_sync,
     a_request_is_carried_out_only_as_what_was_asked,
+    the_program_office_uses_the_rights_api_with_an_operator_token,
 );
 
 // --- helpers ---------------------------------------------------------------------------------------
@@ -734,6 +735,172 @@ pub async fn a_request_is_carried_out_only_as_what_was_asked(s: Arc<dyn Storage>
         .unwrap()
         .carried_out
         .is_none());
+}
+
+pub async fn the_program_office_uses_the_rights_api_with_an_operator_token(s: Arc<dyn Storage>) {
+    use hakaru_central::api::{self, AppState};
+    use hakaru_central::rights::operator::OperatorToken;
+    let w = seed(s).await;
+    participant_with_data(&w, "A-1", 100).await;
+    let (office, other) = (
+        OperatorToken::generate().unwrap(),
+        OperatorToken::generate().unwrap(),
+    );
+    w.s.add_operator_token(&w.pa, office.id(), "北区窓口", &office.secret_hash(), now())
+        .await
+        .unwrap();
+    w.s.add_operator_token(&w.pb, other.id(), "里山窓口", &other.secret_hash(), now())
+        .await
+        .unwrap();
+    let bound = hakaru_central::serve::bind("127.0.0.1:0".parse().unwrap(), None)
+        .await
+        .unwrap();
+    let base = format!("http://{}", bound.local_addr().unwrap());
+    let router = api::router(AppState::new(Arc::clone(&w.s), Arc::new(|| t(0, 2))));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        bound
+            .serve(router, async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let http = reqwest::Client::new();
+    let get = |path: &str, token: Option<String>| {
+        let mut rq = http.get(format!("{base}{path}"));
+        if let Some(t) = token {
+            rq = rq.bearer_auth(t);
+        }
+        rq.send()
+    };
+
+    // No token, a malformed one or a station-shaped one: 401.
+    assert_eq!(get("/v1/admin/requests", None).await.unwrap().status(), 401);
+    let fake = office.token().replacen("hko1", "hk1", 1);
+    assert_eq!(
+        get("/v1/admin/requests", Some(fake))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    let created = http
+        .post(format!("{base}/v1/admin/requests"))
+        .bearer_auth(office.token())
+        .json(&serde_json::json!({
+            "participant": "A-1",
+            "kind": "deletion",
+            "identity_check": "郵送: 本人確認書類の写し",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let req: RightsRequest = created.json().await.unwrap();
+    assert_eq!(
+        (req.received.as_str(), req.due.as_str()),
+        ("2026-11-23", "2026-12-23")
+    );
+    assert_eq!(req.program, "prog-a", "the token's program");
+
+    let listed: Vec<RightsRequest> = get("/v1/admin/requests", Some(office.token()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![req.clone()]);
+    let path = format!("/v1/admin/requests/{}", req.id);
+    let shown: serde_json::Value = get(&path, Some(office.token()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["request"]["id"], req.id.to_string());
+    // Another program's office sees nothing of it.
+    assert_eq!(get(&path, Some(other.token())).await.unwrap().status(), 404);
+    let theirs: Vec<RightsRequest> = get("/v1/admin/requests", Some(other.token()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(theirs.is_empty());
+
+    // Carried out at the server; the API shows which stations confirmed it.
+    w.s.carry_out_rights_request(req.id, &CarryOut::Deletion, now())
+        .await
+        .unwrap();
+    let shown: serde_json::Value = get(&path, Some(office.token()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stations: Vec<&str> = shown["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["station"].as_str().unwrap())
+        .collect();
+    assert_eq!(stations, ["kita-01", "minami-02"]);
+    assert_eq!(shown["stations"][0]["confirmed"], false);
+
+    let bundle: serde_json::Value = get(
+        "/v1/admin/participants/A-2/disclosure",
+        Some(office.token()),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(bundle["participant"], "A-2");
+    let rows = audit_rows(&w).await;
+    let view = rows
+        .iter()
+        .rev()
+        .find(|r| r.action == "participant_disclosed")
+        .unwrap();
+    assert_eq!(
+        view.actor,
+        format!("admin:operator-{}", office.id()),
+        "the operator is named"
+    );
+    let opened = rows
+        .iter()
+        .find(|r| r.action == "rights_request_opened")
+        .unwrap();
+    assert_eq!(opened.actor, format!("admin:operator-{}", office.id()));
+
+    // A revoked token is refused.
+    w.s.revoke_operator_token(office.id(), now()).await.unwrap();
+    assert_eq!(
+        get("/v1/admin/requests", Some(office.token()))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // The routes are in the OpenAPI document.
+    let doc: serde_json::Value = get("/openapi.json", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        "/v1/admin/requests",
+        "/v1/admin/requests/{id}",
+        "/v1/admin/participants/{number}/disclosure",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} not documented");
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
 }
 
 // --- the admin commands, through the real binary (SQLite file) -----------------------------------

@@ -15,6 +15,7 @@ mod extract;
 mod health;
 pub mod openapi;
 mod participants;
+mod rights;
 
 pub use auth::Station;
 pub use error::ApiErr;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(changes::router())
         .merge(participants::router())
+        .merge(rights::router())
         .merge(health::router())
         .merge(openapi::router())
         .fallback(not_found)

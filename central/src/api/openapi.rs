@@ -27,6 +27,10 @@ use utoipa::OpenApi;
         super::changes::changes,
         super::participants::history,
         super::participants::points,
+        super::rights::open,
+        super::rights::list,
+        super::rights::show,
+        super::rights::disclosure,
         super::health::healthz,
         super::health::readyz,
         openapi_json,
@@ -36,6 +40,7 @@ use utoipa::OpenApi;
     tags(
         (name = "sync", description = "Uploads and the change feed"),
         (name = "participants", description = "A participant's history and points"),
+        (name = "admin", description = "Rights requests and disclosures, for the program office (operator token)"),
         (name = "health", description = "Probes"),
         (name = "meta", description = "This document"),
     )
@@ -54,6 +59,13 @@ impl utoipa::Modify for BearerScheme {
                 .to_owned(),
         );
         components.add_security_scheme("station_token", SecurityScheme::Http(http));
+        let mut operator = Http::new(HttpAuthScheme::Bearer);
+        operator.bearer_format = Some("hko1.<token id>.<secret>".to_owned());
+        operator.description = Some(
+            "操作者トークン (admin operator-token issue で発行) / the operator token issued with `admin operator-token issue`"
+                .to_owned(),
+        );
+        components.add_security_scheme("operator_token", SecurityScheme::Http(operator));
     }
 }
 

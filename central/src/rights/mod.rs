@@ -6,4 +6,5 @@
 
 pub mod dates;
 pub mod disclosure;
+pub mod operator;
 pub mod pdf;

@@ -6,6 +6,7 @@
 //! Deliberately not here: SQL (the backends' `rights` modules), the date arithmetic and the
 //! disclosure's printed form (`crate::rights`).
 
+use super::audit::Actor;
 use super::StorageError;
 use crate::ids::{ProgramId, StationId};
 use crate::rights::dates::{self, Date};
@@ -392,6 +393,31 @@ pub struct StationConfirmation {
     pub confirmed: bool,
 }
 
+/// A stored operator token, as the API's extractor needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OperatorTokenRecord {
+    /// Public id.
+    pub id: String,
+    /// The program whose office it serves.
+    pub program: ProgramId,
+    /// What it is for (e.g. "北区窓口").
+    pub label: String,
+    /// SHA-256 of the secret.
+    pub secret_hash: Vec<u8>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for OperatorTokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OperatorTokenRecord")
+            .field("id", &self.id)
+            .field("program", &self.program)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The refusal of an unknown request.
 pub fn no_request(id: Uuid) -> StorageError {
     StorageError::NotFound {
@@ -555,4 +581,24 @@ pub trait RightsStorage: Send + Sync {
         participant: &str,
         now: Timestamp,
     ) -> Result<Disclosure, StorageError>;
+
+    /// Stores a new operator token for a program's office (only the secret's hash).
+    async fn add_operator_token(
+        &self,
+        program: &ProgramId,
+        id: &str,
+        label: &str,
+        secret_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StorageError>;
+
+    /// Revokes an operator token; later requests with it get 401.
+    async fn revoke_operator_token(&self, id: &str, now: Timestamp) -> Result<(), StorageError>;
+
+    /// Looks an operator token up by its public id.
+    async fn operator_token(&self, id: &str) -> Result<Option<OperatorTokenRecord>, StorageError>;
+
+    /// The same database, with `actor` named in the audit log for the rights writes made
+    /// through the returned handle (an operator using the API).
+    fn rights_as(&self, actor: Actor) -> std::sync::Arc<dyn RightsStorage>;
 }

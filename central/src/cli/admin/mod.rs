@@ -82,6 +82,9 @@ enum Command {
     Request(rights::Command),
     /// 保有個人データの開示 (JSON と印刷用 PDF) / Disclose everything held about a participant (JSON and printable PDF)
     Disclose(rights::DiscloseArgs),
+    /// 窓口用 API の操作者トークン (発行・失効) / Operator tokens for the admin API (issue, revoke)
+    #[command(subcommand)]
+    OperatorToken(rights::OperatorTokenCommand),
     /// プライバシープロファイル (公表文の材料) / The program's privacy profile (what statements are made from)
     #[command(subcommand)]
     PrivacyProfile(statement::ProfileCommand),
@@ -112,6 +115,7 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Request(c) => rights::request(&ctx, c).await,
         Command::Disclose(a) => rights::disclose(&ctx, a).await,
+        Command::OperatorToken(c) => rights::operator_token(&ctx, c).await,
         Command::PrivacyProfile(c) => statement::profile(&ctx, c).await,
         Command::Statement(a) => {
             statement::statement(&ctx, a, config.privacy.transfer_record_years).await

@@ -414,3 +414,51 @@ pub async fn disclose(ctx: &Ctx, args: DiscloseArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(Debug, clap::Subcommand)]
+pub enum OperatorTokenCommand {
+    /// 窓口用の操作者トークンを発行 (一度だけ表示) / Issue an operator token for a program office (shown once)
+    Issue {
+        /// プログラム ID / Program id
+        #[arg(long)]
+        program: ProgramId,
+        /// 用途 (例: 北区窓口) / What it is for (e.g. the north ward counter)
+        #[arg(long)]
+        label: String,
+    },
+    /// 操作者トークンを失効 / Revoke an operator token
+    Revoke {
+        /// トークン ID (hko1.<ID>.… の ID) / Token id (the <id> in hko1.<id>.…)
+        id: String,
+    },
+}
+
+pub async fn operator_token(ctx: &Ctx, command: OperatorTokenCommand) -> anyhow::Result<()> {
+    match command {
+        OperatorTokenCommand::Issue { program, label } => {
+            let token = hakaru_central::rights::operator::OperatorToken::generate()?;
+            ctx.storage()
+                .add_operator_token(
+                    &program,
+                    token.id(),
+                    &label,
+                    &token.secret_hash(),
+                    ctx.now(),
+                )
+                .await
+                .context("トークンを記録できません / cannot store the token")?;
+            println!(
+                "操作者トークン (この一度だけ表示します。安全に渡してください) / operator token (shown only now; hand it over safely):"
+            );
+            println!("{}", token.token());
+        }
+        OperatorTokenCommand::Revoke { id } => {
+            ctx.storage()
+                .revoke_operator_token(&id, ctx.now())
+                .await
+                .context("トークンを失効できません / cannot revoke the token")?;
+            println!("トークン {id} を失効しました / token {id} revoked");
+        }
+    }
+    Ok(())
+}

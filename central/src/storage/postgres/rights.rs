@@ -11,6 +11,7 @@ use crate::rights::disclosure::{
 };
 use crate::storage::audit::{Actor, AuditEntry};
 use crate::storage::common;
+use crate::storage::rights::OperatorTokenRecord;
 use crate::storage::rights::{
     self as r, CarriedOut, CarryOut, CorrectionRecord, DecisionRecord, Extension, NewRightsRequest,
     Outcome, RequestKind, RightsRequest, RightsStorage, StationConfirmation,
@@ -61,6 +62,15 @@ CREATE TABLE rights_corrections (
     arrival     BIGSERIAL NOT NULL
 );
 CREATE INDEX rights_corrections_by_participant ON rights_corrections (program, participant, at);
+
+CREATE TABLE operator_tokens (
+    id          TEXT PRIMARY KEY,
+    program     TEXT NOT NULL REFERENCES programs (id),
+    label       TEXT NOT NULL,
+    secret_hash BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL,
+    revoked_at  BIGINT
+);
 
 CREATE TABLE station_feed_cursors (
     station TEXT PRIMARY KEY REFERENCES stations (id),
@@ -850,5 +860,97 @@ impl RightsStorage for PostgresStorage {
         .await?;
         tx.commit().await.map_err(db_error)?;
         Ok(bundle)
+    }
+
+    async fn add_operator_token(
+        &self,
+        program: &ProgramId,
+        id: &str,
+        label: &str,
+        secret_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StorageError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        ensure_program(&tx, program).await?;
+        tx.execute(
+            "INSERT INTO operator_tokens (id, program, label, secret_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &id,
+                &program.as_str(),
+                &label,
+                &secret_hash,
+                &now.as_unix_ms(),
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+        super::audit::append(
+            &tx,
+            &AuditEntry::new(
+                self.actor(),
+                "operator_token_issued",
+                json!({ "token": id, "program": program.as_str() }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn revoke_operator_token(&self, id: &str, now: Timestamp) -> Result<(), StorageError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(db_error)?;
+        let n = tx
+            .execute(
+                "UPDATE operator_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
+                &[&id, &now.as_unix_ms()],
+            )
+            .await
+            .map_err(db_error)?;
+        if n == 0 {
+            return Err(StorageError::NotFound {
+                what: "operator token",
+                id: id.to_owned(),
+            });
+        }
+        super::audit::append(
+            &tx,
+            &AuditEntry::new(
+                self.actor(),
+                "operator_token_revoked",
+                json!({ "token": id }),
+            ),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn operator_token(&self, id: &str) -> Result<Option<OperatorTokenRecord>, StorageError> {
+        let client = self.client().await?;
+        client
+            .query_opt(
+                "SELECT program, label, secret_hash, revoked_at FROM operator_tokens WHERE id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(db_error)?
+            .map(|r| {
+                let revoked: Option<i64> = r.get(3);
+                Ok(OperatorTokenRecord {
+                    id: id.to_owned(),
+                    program: ProgramId::new(r.get(0)).map_err(|_| codec::corrupt("program id"))?,
+                    label: r.get(1),
+                    secret_hash: r.get(2),
+                    revoked_at: revoked.map(Timestamp::from_unix_ms),
+                })
+            })
+            .transpose()
+    }
+
+    fn rights_as(&self, actor: Actor) -> std::sync::Arc<dyn RightsStorage> {
+        std::sync::Arc::new(self.clone().acting_as(actor))
     }
 }

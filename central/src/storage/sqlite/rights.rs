@@ -12,6 +12,7 @@ use crate::rights::disclosure::{
 };
 use crate::storage::audit::{Actor, AuditEntry};
 use crate::storage::common;
+use crate::storage::rights::OperatorTokenRecord;
 use crate::storage::rights::{
     self as r, CarriedOut, CarryOut, CorrectionRecord, DecisionRecord, Extension, NewRightsRequest,
     Outcome, RequestKind, RightsRequest, RightsStorage, StationConfirmation,
@@ -58,6 +59,15 @@ CREATE TABLE rights_corrections (
     at          INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX rights_corrections_by_participant ON rights_corrections (program, participant, at);
+
+CREATE TABLE operator_tokens (
+    id          TEXT PRIMARY KEY,
+    program     TEXT NOT NULL REFERENCES programs (id),
+    label       TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER
+) STRICT;
 
 CREATE TABLE station_feed_cursors (
     station TEXT PRIMARY KEY REFERENCES stations (id),
@@ -817,5 +827,101 @@ impl RightsStorage for SqliteStorage {
             Ok(bundle)
         })
         .await
+    }
+
+    async fn add_operator_token(
+        &self,
+        program: &ProgramId,
+        id: &str,
+        label: &str,
+        secret_hash: &[u8],
+        now: Timestamp,
+    ) -> Result<(), StorageError> {
+        let (program, id, label, hash, actor) = (
+            program.clone(),
+            id.to_owned(),
+            label.to_owned(),
+            secret_hash.to_vec(),
+            self.actor().clone(),
+        );
+        self.write(move |c| {
+            require_program(c, &program)?;
+            c.execute(
+                "INSERT INTO operator_tokens (id, program, label, secret_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, program.as_str(), label, hash, now.as_unix_ms()],
+            )?;
+            super::audit::append(
+                c,
+                &AuditEntry::new(
+                    &actor,
+                    "operator_token_issued",
+                    json!({ "token": id, "program": program.as_str() }),
+                ),
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_operator_token(&self, id: &str, now: Timestamp) -> Result<(), StorageError> {
+        let (id, actor) = (id.to_owned(), self.actor().clone());
+        self.write(move |c| {
+            let n = c.execute(
+                "UPDATE operator_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                params![id, now.as_unix_ms()],
+            )?;
+            if n == 0 {
+                return Err(StorageError::NotFound {
+                    what: "operator token",
+                    id,
+                });
+            }
+            super::audit::append(
+                c,
+                &AuditEntry::new(&actor, "operator_token_revoked", json!({ "token": id })),
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn operator_token(&self, id: &str) -> Result<Option<OperatorTokenRecord>, StorageError> {
+        let id = id.to_owned();
+        self.read(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT program, label, secret_hash, revoked_at FROM operator_tokens
+                     WHERE id = ?1",
+                    [&id],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, Vec<u8>>(2)?,
+                            r.get::<_, Option<i64>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            row.map(|(program, label, secret_hash, revoked_at)| {
+                Ok(OperatorTokenRecord {
+                    id: id.clone(),
+                    program: ProgramId::new(&program)
+                        .map_err(|_| rows::corrupt("program id", &program))?,
+                    label,
+                    secret_hash,
+                    revoked_at: revoked_at.map(Timestamp::from_unix_ms),
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    fn rights_as(&self, actor: Actor) -> std::sync::Arc<dyn RightsStorage> {
+        std::sync::Arc::new(self.clone().acting_as(actor))
     }
 }
