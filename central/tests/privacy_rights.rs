@@ -1078,4 +1078,108 @@ mod admin_commands {
         assert_eq!(d.profile.unwrap().height_tenths_cm, 1602);
         assert_eq!(d.corrections[0].old, "1555");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_deletion_leaves_no_trace_of_the_participant_in_event_payloads_or_feed_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded_file(dir.path()).await;
+        let w = World::of(Arc::new(SqliteStorage::open(&db).unwrap()));
+        let req = open(&w, "A-1", RequestKind::Deletion).await;
+        w.s.carry_out_rights_request(req.id, &CarryOut::Deletion, now())
+            .await
+            .unwrap();
+        drop(w);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        // Every event stays (replays are answered), none carries anything of theirs.
+        assert!(count("SELECT count(*) FROM events WHERE payload = '{}'") >= 72);
+        assert_eq!(
+            count("SELECT count(*) FROM events WHERE payload LIKE '%A-1%'"),
+            0
+        );
+        // The feed mentions them only as removed.
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM changes WHERE body LIKE '%A-1%'
+                 AND json_extract(body, '$.type') <> 'participant_removed'"
+            ),
+            0
+        );
+        for table in [
+            "measurements",
+            "consents",
+            "awards",
+            "cards",
+            "card_holders",
+            "participants",
+        ] {
+            let column = if table == "participants" {
+                "number"
+            } else {
+                "participant"
+            };
+            assert_eq!(
+                count(&format!(
+                    "SELECT count(*) FROM {table} WHERE {column} = 'A-1'"
+                )),
+                0,
+                "{table}"
+            );
+        }
+        // The other participant and the statutory records are untouched.
+        assert_eq!(
+            count("SELECT count(*) FROM measurements WHERE participant = 'Z-77'"),
+            1
+        );
+        assert!(count("SELECT count(*) FROM ledger WHERE participants LIKE '%A-1%'") > 0);
+        assert_eq!(
+            count("SELECT count(*) FROM rights_requests WHERE participant = 'A-1'"),
+            1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_operator_token_is_stored_only_as_its_hash_and_revocable() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = seeded_file(dir.path()).await;
+        let out = admin(
+            &db,
+            &[
+                "operator-token",
+                "issue",
+                "--program",
+                "prog-a",
+                "--label",
+                "北区窓口",
+            ],
+        );
+        let token = out.lines().find(|l| l.starts_with("hko1.")).unwrap();
+        let parsed = hakaru_central::rights::operator::OperatorToken::parse(token).unwrap();
+        let s: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&db).unwrap());
+        let record = s.operator_token(parsed.id()).await.unwrap().unwrap();
+        assert!(parsed.matches(&record.secret_hash));
+        assert_eq!(record.program.as_str(), "prog-a");
+        let stored: Vec<u8> = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT secret_hash FROM operator_tokens", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored.len(), 32, "only the hash is kept");
+        admin(&db, &["operator-token", "revoke", parsed.id()]);
+        assert!(s
+            .operator_token(parsed.id())
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some());
+        let actions: Vec<String> = s
+            .audit_rows(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.action)
+            .collect();
+        assert!(actions.contains(&"operator_token_issued".to_string()));
+        assert!(actions.contains(&"operator_token_revoked".to_string()));
+    }
 }
