@@ -16,6 +16,7 @@ mod contract;
 use contract::*;
 use hakaru_central::rights::dates::Date;
 use hakaru_central::storage::audit::AuditCheck;
+use hakaru_central::storage::export::{ExportKind, ExportOutcome, ExportRequest};
 use hakaru_central::storage::postgres::PostgresStorage;
 use hakaru_central::storage::rights::{
     CarryOut, NewRightsRequest, Outcome, ProfileCorrection, RequestKind, RightsRequest,
@@ -320,6 +321,32 @@ pub async fn a_disclosure_contains_everything_held_about_the_participant(s: Arc<
     // A station pulls the roster (a transfer naming both).
     w.s.changes_since(&w.a2, 0, 100, now()).await.unwrap();
     let req = open(&w, "A-1", RequestKind::Disclosure).await;
+    // An analysis export that included them.
+    w.s.put_purpose(&w.pa, &purpose("measurement"), now())
+        .await
+        .unwrap();
+    let export = ExportRequest {
+        program: w.pa.clone(),
+        purpose: "measurement".into(),
+        kind: ExportKind::Pseudonymised,
+        recipient: "健康づくり課 / health promotion office".into(),
+    };
+    w.s.run_export(
+        &export,
+        now(),
+        Box::new(|rows| {
+            let mut participants: Vec<String> =
+                rows.iter().map(|r| r.participant.clone()).collect();
+            participants.sort();
+            participants.dedup();
+            Ok(ExportOutcome {
+                participants,
+                items: vec!["weight_kg".into()],
+            })
+        }),
+    )
+    .await
+    .unwrap();
 
     let d = w.s.disclosure(&w.pa, "A-1", t(0, 2)).await.unwrap();
     assert_eq!(
@@ -361,6 +388,13 @@ pub async fn a_disclosure_contains_everything_held_about_the_participant(s: Arc<
         .any(|t| t.station == "kita-01" && t.items.contains(&"measurement".to_string())));
     assert!(d.transfers.iter().any(|t| t.station == "minami-02"));
     assert_eq!(d.rights_requests, vec![req]);
+    assert_eq!(d.exports.len(), 1, "the export that included them");
+    assert_eq!(d.exports[0].kind, "pseudonymised");
+    assert_eq!(
+        d.exports[0].recipient,
+        "健康づくり課 / health promotion office"
+    );
+    assert_eq!(d.exports[0].items, vec!["weight_kg".to_string()]);
 
     // Nothing of anyone else.
     let json = serde_json::to_string(&d).unwrap();

@@ -32,6 +32,8 @@ pub struct Disclosure {
     pub points: DisclosedPoints,
     /// Transfers between stations and the server that named them (委託 ledger).
     pub transfers: Vec<DisclosedTransfer>,
+    /// Analysis exports that included them (仮名加工・匿名加工 records).
+    pub exports: Vec<DisclosedExport>,
     /// Profile corrections made on request (old and new values).
     pub corrections: Vec<CorrectionRecord>,
     /// Their rights requests.
@@ -47,6 +49,7 @@ impl fmt::Debug for Disclosure {
             .field("consents", &self.consents.len())
             .field("cards", &self.cards.len())
             .field("transfers", &self.transfers.len())
+            .field("exports", &self.exports.len())
             .field("rights_requests", &self.rights_requests.len())
             .finish_non_exhaustive()
     }
@@ -177,4 +180,43 @@ pub struct DisclosedTransfer {
     pub label: String,
     /// Data items that moved.
     pub items: Vec<String>,
+}
+
+/// One analysis export that included them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct DisclosedExport {
+    /// When.
+    pub at: Timestamp,
+    /// `pseudonymised` or `anonymized`.
+    pub kind: String,
+    /// The consent purpose it served.
+    pub purpose: String,
+    /// Who received it.
+    pub recipient: String,
+    /// 仮名加工情報 or 匿名加工情報.
+    pub label: String,
+    /// Data items it held.
+    pub items: Vec<String>,
+}
+
+/// The export records among `records` (station transfers are read with the bundle itself).
+pub fn exports_of(records: Vec<crate::storage::export::TransferRecord>) -> Vec<DisclosedExport> {
+    records
+        .into_iter()
+        .filter_map(|r| match r.kind {
+            crate::storage::export::TransferKind::Export {
+                kind,
+                purpose,
+                recipient,
+            } => Some(DisclosedExport {
+                at: r.at,
+                kind: kind.name().to_owned(),
+                purpose,
+                recipient,
+                label: r.label,
+                items: r.items,
+            }),
+            crate::storage::export::TransferKind::Station { .. } => None,
+        })
+        .collect()
 }

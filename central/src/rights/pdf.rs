@@ -348,6 +348,36 @@ fn lines(d: &Disclosure) -> Vec<Line> {
         );
     }
 
+    heading(
+        &mut out,
+        "分析用の提供",
+        "Analysis exports",
+        Some(d.exports.len()),
+    );
+    if d.exports.is_empty() {
+        none(&mut out);
+    }
+    for e in &d.exports {
+        item(
+            &mut out,
+            format!(
+                "{}  {}  {}  提供先 / recipient: {}",
+                japan_time(e.at),
+                e.label,
+                e.kind,
+                e.recipient
+            ),
+        );
+        more(
+            &mut out,
+            format!(
+                "目的 / purpose: {}  項目 / items: {}",
+                e.purpose,
+                e.items.join(", ")
+            ),
+        );
+    }
+
     if !d.corrections.is_empty() {
         heading(
             &mut out,

@@ -6,8 +6,8 @@ use super::{codec, db_error, ensure_program, feed, PgResult, PostgresStorage};
 use crate::ids::{ProgramId, StationId};
 use crate::rights::dates::{self, Date};
 use crate::rights::disclosure::{
-    DisclosedAward, DisclosedCard, DisclosedConsent, DisclosedExchange, DisclosedMeasurement,
-    DisclosedPoints, DisclosedTransfer, Disclosure,
+    exports_of, DisclosedAward, DisclosedCard, DisclosedConsent, DisclosedExchange,
+    DisclosedMeasurement, DisclosedPoints, DisclosedTransfer, Disclosure,
 };
 use crate::storage::audit::{Actor, AuditEntry};
 use crate::storage::common;
@@ -638,6 +638,7 @@ async fn gather(
             exchanges,
         },
         transfers,
+        exports: Vec::new(),
         corrections: corrections_of(tx, program, p).await?,
         rights_requests: requests_of(tx, program, Some(p)).await?,
     })
@@ -844,10 +845,16 @@ impl RightsStorage for PostgresStorage {
         participant: &str,
         now: Timestamp,
     ) -> Result<Disclosure, StorageError> {
+        // Export records live with the exports (read first; the bundle and its audit row are
+        // one transaction).
+        let exports = exports_of(
+            crate::storage::export::ExportStorage::transfers_of(self, program, participant).await?,
+        );
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_error)?;
         ensure_program(&tx, program).await?;
-        let bundle = gather(&tx, program, participant, now).await?;
+        let mut bundle = gather(&tx, program, participant, now).await?;
+        bundle.exports = exports;
         super::audit::append(
             &tx,
             &AuditEntry::new(

@@ -7,8 +7,8 @@ use super::SqliteStorage;
 use crate::ids::{ProgramId, StationId};
 use crate::rights::dates::{self, Date};
 use crate::rights::disclosure::{
-    DisclosedAward, DisclosedCard, DisclosedConsent, DisclosedExchange, DisclosedMeasurement,
-    DisclosedPoints, DisclosedTransfer, Disclosure,
+    exports_of, DisclosedAward, DisclosedCard, DisclosedConsent, DisclosedExchange,
+    DisclosedMeasurement, DisclosedPoints, DisclosedTransfer, Disclosure,
 };
 use crate::storage::audit::{Actor, AuditEntry};
 use crate::storage::common;
@@ -592,6 +592,7 @@ fn gather(
         cards,
         points,
         transfers,
+        exports: Vec::new(),
         corrections: corrections_of(conn, program, p)?,
         rights_requests: requests_of(conn, program, Some(p))?,
     })
@@ -812,9 +813,16 @@ impl RightsStorage for SqliteStorage {
             participant.to_owned(),
             self.actor().clone(),
         );
+        // Export records live with the exports (read first; the bundle and its audit row are
+        // one transaction).
+        let exports = exports_of(
+            crate::storage::export::ExportStorage::transfers_of(self, &program, &participant)
+                .await?,
+        );
         self.write(move |c| {
             require_program(c, &program)?;
-            let bundle = gather(c, &program, &participant, now)?;
+            let mut bundle = gather(c, &program, &participant, now)?;
+            bundle.exports = exports;
             super::audit::append(
                 c,
                 &AuditEntry::new(
