@@ -853,6 +853,7 @@ pub async fn the_program_office_uses_the_rights_api_with_an_operator_token(s: Ar
         .await
         .unwrap();
     assert_eq!(shown["request"]["id"], req.id.to_string());
+    assert_eq!(shown["overdue"], false, "due 2026-12-23");
     // Another program's office sees nothing of it.
     assert_eq!(get(&path, Some(other.token())).await.unwrap().status(), 404);
     let theirs: Vec<RightsRequest> = get("/v1/admin/requests", Some(other.token()))

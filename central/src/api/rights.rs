@@ -94,7 +94,7 @@ impl FromRequestParts<AppState> for Operator {
 }
 
 /// A request as received by the program office.
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct OpenRequest {
     /// Pseudonymous participant number.
     pub participant: String,
@@ -106,21 +106,38 @@ pub struct OpenRequest {
     pub identity_check: String,
 }
 
+impl std::fmt::Debug for OpenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenRequest")
+            .field("participant", &format_args!("<redacted>"))
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A request and, once carried out, whether each station's next sync confirmed it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct RequestStatus {
     /// The request.
     pub request: RightsRequest,
+    /// Still open after its due date (Japan time).
+    pub overdue: bool,
     /// Per station of the program (empty until carried out).
     pub stations: Vec<StationConfirmation>,
 }
 
 /// Which requests to list.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
     /// Only this participant's requests.
     participant: Option<String>,
+}
+
+impl std::fmt::Debug for ListQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListQuery").finish_non_exhaustive()
+    }
 }
 
 /// Enter a rights request in the ledger (due 30 days after it was received).
@@ -217,6 +234,7 @@ pub(super) async fn list(
     )
 )]
 pub(super) async fn show(
+    State(state): State<AppState>,
     operator: Operator,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<RequestStatus>, ApiErr> {
@@ -233,7 +251,11 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
-    Ok(Json(RequestStatus { request, stations }))
+    Ok(Json(RequestStatus {
+        overdue: request.overdue(Date::in_japan(state.now())),
+        request,
+        stations,
+    }))
 }
 
 /// Everything held about a participant (recorded in the audit log as a data view).
