@@ -197,10 +197,20 @@ fn lines(d: &Disclosure) -> Vec<Line> {
         } else {
             ""
         };
+        let analyzer = m
+            .analyzer_model
+            .as_deref()
+            .map(|model| {
+                format!(
+                    "  測定機器 / analyzer {model} {}",
+                    m.analyzer_serial.as_deref().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
         item(
             &mut out,
             format!(
-                "{}  端末 / station {}{only}",
+                "{}  端末 / station {}{analyzer}{only}",
                 japan_time(m.taken_at),
                 m.station
             ),
@@ -214,15 +224,6 @@ fn lines(d: &Disclosure) -> Vec<Line> {
             other => other.to_string(),
         };
         more(&mut out, values);
-        if let Some(model) = &m.analyzer_model {
-            more(
-                &mut out,
-                format!(
-                    "測定機器 / analyzer: {model} {}",
-                    m.analyzer_serial.as_deref().unwrap_or("")
-                ),
-            );
-        }
     }
 
     heading(
