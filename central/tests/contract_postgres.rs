@@ -2,149 +2,24 @@
 //! a gap-free change feed under concurrent writers, no deadlock between uploads and admin
 //! writes, refusing a newer schema, and a fast "unavailable" when nothing listens.
 //!
-//! Each case gets a fresh schema (`search_path`) in the test database, dropped when it ends.
-//! The database comes from `HAKARU_TEST_DATABASE_URL` (default: the one `scripts/postgres`
-//! makes). Without a reachable PostgreSQL these tests FAIL, never skip.
+//! Each case gets a fresh schema (`search_path`) in the test database, dropped when it ends
+//! (`backends/`). The database comes from `HAKARU_TEST_DATABASE_URL` (default: the one
+//! `scripts/postgres` makes). Without a reachable PostgreSQL these tests FAIL, never skip.
 //! Deliberately not here: the contract cases themselves (`contract/`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[allow(unused_macros)]
+mod backends;
 #[macro_use]
 mod contract;
 
+use backends::{admin_client, fresh_postgres_storage as fresh_storage, SchemaGuard};
 use contract::*;
 use hakaru_central::storage::postgres::PostgresStorage;
 use hakaru_central::storage::{Storage, StorageError};
 use hakaru_wire::api::{AckOutcome, ChangeKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use tokio_postgres::NoTls;
-
-/// The database `scripts/postgres` makes.
-const DEFAULT_URL: &str = "postgres://hakaru:hakaru@127.0.0.1:5432/hakaru_test";
-
-/// Test schemas older than this are left over from killed runs: swept.
-const STALE_MS: i64 = 3_600_000;
-
-fn admin_url() -> String {
-    std::env::var("HAKARU_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
-}
-
-/// The URL with its password hidden, for messages.
-fn shown(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
-            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
-            None => url.to_owned(),
-        },
-        _ => url.to_owned(),
-    }
-}
-
-/// A plain connection for the fixture's own SQL; fails the test with what to do.
-async fn admin_client(url: &str) -> tokio_postgres::Client {
-    match tokio_postgres::connect(url, NoTls).await {
-        Ok((client, connection)) => {
-            tokio::spawn(async move {
-                let _ = connection.await;
-            });
-            client
-        }
-        Err(e) => panic!(
-            "PostgreSQL に接続できません（{}）: scripts/postgres を実行してから再試行してください / \
-             cannot connect to PostgreSQL at {}: run scripts/postgres, then retry ({e})",
-            shown(url),
-            shown(url)
-        ),
-    }
-}
-
-#[allow(clippy::disallowed_methods)] // a schema name stamped with the wall clock, to sweep leftovers
-fn wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Drops the case's schema when the case ends (from a thread of its own: `Drop` cannot await).
-struct SchemaGuard {
-    url: String,
-    schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let url = self.url.clone();
-        // The case's own connections may still be open (a pool closes lazily), even inside a
-        // transaction whose rollback waits on this very thread: end them first.
-        let sql = format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE application_name = '{0}' AND pid <> pg_backend_pid(); \
-             DROP SCHEMA IF EXISTS {0} CASCADE",
-            self.schema
-        );
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let client = admin_client(&url).await;
-                client.batch_execute(&sql).await
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            #[allow(clippy::print_stderr)] // a test's note about its leftover; swept later
-            {
-                eprintln!("test schema not dropped (swept by a later run): {e}");
-            }
-        }
-    }
-}
-
-/// A fresh, migrated PostgreSQL storage in a schema of its own, and the guard dropping it.
-async fn fresh_storage() -> (PostgresStorage, SchemaGuard) {
-    let url = admin_url();
-    let client = admin_client(&url).await;
-    let now = wall_ms();
-    // Leftovers of killed runs.
-    let stale = client
-        .query(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hk\\_t\\_%'",
-            &[],
-        )
-        .await
-        .expect("list test schemas");
-    for row in stale {
-        let name: String = row.get(0);
-        let born = name
-            .split('_')
-            .nth(2)
-            .and_then(|ms| ms.parse::<i64>().ok())
-            .unwrap_or(now);
-        if now - born > STALE_MS {
-            let _ = client
-                .batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
-                .await;
-        }
-    }
-    let mut random = [0u8; 6];
-    getrandom::fill(&mut random).expect("random bytes");
-    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    let schema = format!("hk_t_{now}_{suffix}");
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .expect("create the test schema (does the role own the database? run scripts/postgres)");
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
-    let storage = PostgresStorage::connect(&scoped).await.unwrap_or_else(|e| {
-        panic!("{e}: scripts/postgres を実行してください / run scripts/postgres")
-    });
-    storage.migrate().await.expect("migrate");
-    (storage, SchemaGuard { url, schema })
-}
 
 async fn fresh() -> (Arc<dyn Storage>, SchemaGuard) {
     let (storage, guard) = fresh_storage().await;

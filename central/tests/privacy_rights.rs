@@ -10,14 +10,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
+mod backends;
+#[macro_use]
 #[allow(unused_macros, unused_imports)]
 mod contract;
 
+use backends::{fresh_postgres, fresh_sqlite};
 use contract::*;
 use hakaru_central::rights::dates::Date;
 use hakaru_central::storage::audit::AuditCheck;
 use hakaru_central::storage::export::{ExportKind, ExportOutcome, ExportRequest};
-use hakaru_central::storage::postgres::PostgresStorage;
 use hakaru_central::storage::rights::{
     CarryOut, NewRightsRequest, Outcome, ProfileCorrection, RequestKind, RightsRequest,
 };
@@ -27,120 +29,7 @@ use hakaru_wire::api::{
     AckOutcome, ChangeKind, HeldReason, ParticipantRemoved, ParticipantStatus, RemovalReason,
 };
 use hakaru_wire::ConsentAction;
-use std::any::Any;
 use std::sync::Arc;
-use tokio_postgres::NoTls;
-
-// --- fixtures: a fresh database per case, on each backend --------------------------------------
-
-async fn fresh_sqlite() -> (Arc<dyn Storage>, Box<dyn Any + Send>) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let storage = SqliteStorage::open(&dir.path().join("central.db")).expect("open SQLite");
-    (Arc::new(storage), Box::new(dir))
-}
-
-const DEFAULT_URL: &str = "postgres://hakaru:hakaru@127.0.0.1:5432/hakaru_test";
-
-fn admin_url() -> String {
-    std::env::var("HAKARU_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned())
-}
-
-async fn admin_client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL に接続できません: scripts/postgres を実行してください / \
-             cannot connect to PostgreSQL: run scripts/postgres ({e})"
-            )
-        });
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
-}
-
-#[allow(clippy::disallowed_methods)] // a schema name stamped with the wall clock, to sweep leftovers
-fn wall_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Drops the case's schema when the case ends (from a thread of its own: `Drop` cannot await).
-struct SchemaGuard {
-    url: String,
-    schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let url = self.url.clone();
-        let sql = format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                 WHERE application_name = '{0}' AND pid <> pg_backend_pid(); \
-             DROP SCHEMA IF EXISTS {0} CASCADE",
-            self.schema
-        );
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let client = admin_client(&url).await;
-                client.batch_execute(&sql).await
-            })
-        })
-        .join();
-    }
-}
-
-async fn fresh_postgres() -> (Arc<dyn Storage>, Box<dyn Any + Send>) {
-    let url = admin_url();
-    let client = admin_client(&url).await;
-    let mut random = [0u8; 6];
-    getrandom::fill(&mut random).expect("random bytes");
-    let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    // The `hk_t_<ms>_` prefix lets contract_postgres sweep leftovers of killed runs.
-    let schema = format!("hk_t_{}_{suffix}", wall_ms());
-    client
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .expect("create the test schema (run scripts/postgres)");
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
-    let storage = PostgresStorage::connect(&scoped).await.expect("connect");
-    storage.migrate().await.expect("migrate");
-    (Arc::new(storage), Box::new(SchemaGuard { url, schema }))
-}
-
-/// One test per promise and backend: `sqlite::<promise>` and `postgres::<promise>`.
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let (storage, guard) = super::fresh_sqlite().await;
-                    super::$case(storage).await;
-                    drop(guard);
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    let (storage, guard) = super::fresh_postgres().await;
-                    super::$case(storage).await;
-                    drop(guard);
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     a_rights_request_is_due_in_30_days_and_extendable_once_by_30,
