@@ -56,7 +56,8 @@ pub struct Ack {
 pub enum AckOutcome {
     /// Stored and applied (history, points, roster).
     Accepted,
-    /// Stored but not applied: an administrator must look at it. The station must not resend.
+    /// Stored but not applied: an administrator must look at it (except
+    /// [`HeldReason::ParticipantErased`], kept without its contents). The station must not resend.
     Held {
         /// Why, as a stable code.
         reason: HeldReason,
@@ -79,6 +80,9 @@ pub enum HeldReason {
     ParticipantExists,
     /// A card event for a card that belongs to another participant.
     CardConflict,
+    /// The participant was erased on request (消去) before this event arrived: only the event's
+    /// id, kind, station and times are kept, never its contents. Nothing for anyone to do.
+    ParticipantErased,
 }
 
 impl HeldReason {
@@ -99,6 +103,10 @@ impl HeldReason {
             }
             HeldReason::CardConflict => {
                 "このカードは別の参加者のものです / the card belongs to another participant"
+            }
+            HeldReason::ParticipantErased => {
+                "消去請求により消去済みの参加者です。内容は保存せず破棄しました（対応不要） / \
+                 the participant was erased on request: the contents were discarded, not kept (nothing to do)"
             }
         }
     }

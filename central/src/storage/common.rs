@@ -126,13 +126,17 @@ where
     })
 }
 
-/// The ledger entry of an upload: every event of the request (new and replayed), direction
-/// [`Direction::Received`].
-pub fn upload_ledger_entry(
+/// The ledger entry of an upload: the events of the request (new and replayed) that are kept,
+/// direction [`Direction::Received`]. Leave out the ones [`kept_out_of_ledger`] names.
+pub fn upload_ledger_entry<'a, I>(
     caller: &StationContext,
-    events: &[OutboxEvent],
+    events: I,
     now: Timestamp,
-) -> Option<LedgerEntry> {
+) -> Option<LedgerEntry>
+where
+    I: IntoIterator<Item = &'a OutboxEvent>,
+{
+    let events: Vec<&OutboxEvent> = events.into_iter().collect();
     ledger_entry(
         caller,
         Direction::Received,
@@ -140,6 +144,51 @@ pub fn upload_ledger_entry(
         events.iter().filter_map(|e| ledger_item(&e.kind)),
         now,
     )
+}
+
+/// The payload an event whose participant was erased is stored with: nothing of theirs.
+pub const ERASED_PAYLOAD: &str = "{}";
+
+/// Whether a new event naming a participant number is discarded because a deletion request (消去)
+/// of the same program was carried out for that number: `erased_at` is the latest such
+/// carrying-out (`None`: never erased), `on_roster` whether the number is on the roster now.
+///
+/// Discarded: every event of an erased number that is not on the roster (a station that had not
+/// synced the removal yet uploads what it queued — readings, consents, card events, even a
+/// registration, which must not bring the person back), and every event that occurred at or
+/// before the erasure even if the office has since put the number on the roster again (what
+/// was asked to be erased stays erased). Kept: events after the erasure of a number the office
+/// registered again (a new enrolment under that number).
+pub fn erased_event(occurred_at: Timestamp, erased_at: Option<Timestamp>, on_roster: bool) -> bool {
+    match erased_at {
+        None => false,
+        Some(at) => !on_roster || occurred_at <= at,
+    }
+}
+
+/// The acknowledgement of an event discarded by [`erased_event`]: held as
+/// [`HeldReason::ParticipantErased`], so the station drops it from its outbox and never resends.
+pub fn erased(id: EventId) -> Ack {
+    held(id, HeldReason::ParticipantErased)
+}
+
+/// The payload an event is stored with: [`ERASED_PAYLOAD`] when its acknowledgement says its
+/// participant was erased, else the event's body.
+pub fn stored_payload(kind: &EventKind, ack: &Ack) -> Result<String, StorageError> {
+    if held_reason(ack) == Some(HeldReason::ParticipantErased) {
+        return Ok(ERASED_PAYLOAD.to_owned());
+    }
+    serde_json::to_string(kind).map_err(|e| StorageError::Backend(format!("event to JSON: {e}")))
+}
+
+/// Whether an event of an upload stays out of the upload's ledger entry because nothing of it is
+/// kept: discarded as its participant's (its acknowledgement says so), or a replay of an event
+/// from before its participant's erasure (`erased_at`, as for [`erased_event`]). A transfer
+/// record naming an erased person for data the server threw away would itself be data about
+/// them; the event row (id, kind, station, times, acknowledgement) records that it came.
+pub fn kept_out_of_ledger(event: &OutboxEvent, ack: &Ack, erased_at: Option<Timestamp>) -> bool {
+    held_reason(ack) == Some(HeldReason::ParticipantErased)
+        || erased_at.is_some_and(|at| event.occurred_at <= at)
 }
 
 /// The ledger entry of a change-feed page: participants of its roster and card changes,
@@ -789,6 +838,38 @@ mod tests {
             measurement_gate(Some(Active), Some(ConsentAction::Given)),
             Ok(())
         );
+    }
+
+    #[test]
+    fn events_of_an_erased_participant_are_discarded_unless_enrolled_again_after() {
+        let gone = Timestamp::from_unix_ms(NOV23);
+        let before = Timestamp::from_unix_ms(NOV23 - 1);
+        let after = Timestamp::from_unix_ms(NOV23 + 1);
+        assert!(!erased_event(before, None, false), "never erased");
+        assert!(!erased_event(before, None, true));
+        for at in [before, gone, after] {
+            assert!(erased_event(at, Some(gone), false), "off the roster");
+        }
+        assert!(
+            erased_event(before, Some(gone), true),
+            "from before the erasure"
+        );
+        assert!(erased_event(gone, Some(gone), true));
+        assert!(!erased_event(after, Some(gone), true), "enrolled again");
+
+        let e = event(7, "kita-01", measurement("A-1"));
+        let ack = erased(e.id);
+        assert_eq!(held_reason(&ack), Some(HeldReason::ParticipantErased));
+        assert_eq!(stored_payload(&e.kind, &ack).unwrap(), ERASED_PAYLOAD);
+        let kept = accepted(e.id, None);
+        assert!(stored_payload(&e.kind, &kept).unwrap().contains("A-1"));
+        assert!(kept_out_of_ledger(&e, &ack, None));
+        assert!(
+            kept_out_of_ledger(&e, &kept, Some(after)),
+            "a replay from before"
+        );
+        assert!(!kept_out_of_ledger(&e, &kept, Some(before)));
+        assert!(!kept_out_of_ledger(&e, &kept, None));
     }
 
     #[test]

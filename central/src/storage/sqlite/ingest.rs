@@ -1,5 +1,6 @@
 //! The SQLite backend's ingest: one batch in one write transaction — checks, replays answered
-//! from the stored acknowledgement, each new event stored and applied in order, the upload's
+//! from the stored acknowledgement, each new event stored and applied in order (an event of a
+//! participant erased on request stored without its contents, applied to nothing), the upload's
 //! ledger entry and the station's sync status.
 //!
 //! Deliberately not here: the decisions themselves (`storage::common`, `points::decide`) and
@@ -16,6 +17,7 @@ use hakaru_wire::{
     MeasurementRecorded, OutboxEvent, ParticipantRegistered, Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
 
 /// Stores and applies a batch (the caller holds a write transaction and commits it).
 pub fn ingest(
@@ -38,6 +40,7 @@ pub fn ingest(
     }
     let mut acks = Vec::with_capacity(batch.events.len());
     let mut stored: i64 = 0;
+    let mut erasures = Erasures::default();
     for e in &batch.events {
         let id = e.id.0.to_string();
         let known: Option<String> = conn
@@ -48,7 +51,11 @@ pub fn ingest(
             acks.push(common::ack_from_json(&ack)?);
             continue;
         }
-        let ack = apply(conn, caller, &rules, e, now)?;
+        let ack = if erasures.discards(conn, caller, e)? {
+            common::erased(e.id)
+        } else {
+            apply(conn, caller, &rules, e, now)?
+        };
         conn.prepare_cached(
             "INSERT INTO events
                  (id, program, station, kind, occurred_at, received_at, payload, ack, held_reason)
@@ -61,16 +68,26 @@ pub fn ingest(
             e.kind.name(),
             e.occurred_at.as_unix_ms(),
             now.as_unix_ms(),
-            to_json(&e.kind)?,
+            common::stored_payload(&e.kind, &ack)?,
             common::ack_to_json(&ack)?,
             common::held_reason(&ack).map(|r| to_json(&r)).transpose()?
         ])?;
         stored += 1;
         acks.push(ack);
     }
+    let mut kept = Vec::with_capacity(batch.events.len());
+    for (e, ack) in batch.events.iter().zip(&acks) {
+        let erased_at = match common::event_participant(&e.kind) {
+            Some(p) => erasures.erased_at(conn, caller, p)?,
+            None => None,
+        };
+        if !common::kept_out_of_ledger(e, ack, erased_at) {
+            kept.push(e);
+        }
+    }
     rows::insert_ledger(
         conn,
-        common::upload_ledger_entry(caller, &batch.events, now).as_ref(),
+        common::upload_ledger_entry(caller, kept, now).as_ref(),
     )?;
     conn.prepare_cached(
         "UPDATE stations SET last_seen = ?2, backlog = ?3, last_error = ?4,
@@ -85,6 +102,51 @@ pub fn ingest(
         stored
     ])?;
     Ok(UploadResponse { acks })
+}
+
+/// The latest carried-out deletion of each participant number the batch names, looked up once.
+#[derive(Default)]
+struct Erasures(HashMap<String, Option<Timestamp>>);
+
+impl Erasures {
+    /// When the caller's program last erased `participant` on request, if ever.
+    fn erased_at(
+        &mut self,
+        conn: &Connection,
+        caller: &StationContext,
+        participant: &str,
+    ) -> Result<Option<Timestamp>, StorageError> {
+        if let Some(at) = self.0.get(participant) {
+            return Ok(*at);
+        }
+        let at: Option<i64> = conn
+            .prepare_cached(
+                "SELECT MAX(carried_out_at) FROM rights_requests
+                 WHERE program = ?1 AND participant = ?2 AND kind = 'deletion'
+                   AND carried_out_at IS NOT NULL",
+            )?
+            .query_row(params![caller.program.as_str(), participant], |r| r.get(0))?;
+        let at = at.map(Timestamp::from_unix_ms);
+        self.0.insert(participant.to_owned(), at);
+        Ok(at)
+    }
+
+    /// Whether a new event is discarded as its erased participant's ([`common::erased_event`]).
+    fn discards(
+        &mut self,
+        conn: &Connection,
+        caller: &StationContext,
+        e: &OutboxEvent,
+    ) -> Result<bool, StorageError> {
+        let Some(p) = common::event_participant(&e.kind) else {
+            return Ok(false);
+        };
+        let Some(at) = self.erased_at(conn, caller, p)? else {
+            return Ok(false);
+        };
+        let on_roster = rows::on_roster(conn, &caller.program, p)?;
+        Ok(common::erased_event(e.occurred_at, Some(at), on_roster))
+    }
 }
 
 fn apply(

@@ -86,8 +86,15 @@ struct State<'a> {
     now: Timestamp,
 }
 
-/// Applies `fresh` (the batch's new events, first occurrence of each id, in batch order).
-pub(super) fn apply<'a>(fresh: &[&'a OutboxEvent], loaded: Loaded, now: Timestamp) -> Applied<'a> {
+/// Applies `fresh` (the batch's new events, first occurrence of each id, in batch order);
+/// `erasures` holds the latest carried-out erasure (消去) of the batch's erased participants.
+/// An event [`common::erased_event`] discards writes nothing but its own (emptied) row.
+pub(super) fn apply<'a>(
+    fresh: &[&'a OutboxEvent],
+    loaded: Loaded,
+    erasures: &HashMap<String, Timestamp>,
+    now: Timestamp,
+) -> Applied<'a> {
     let mut st = State {
         loaded,
         out: Applied::default(),
@@ -95,6 +102,17 @@ pub(super) fn apply<'a>(fresh: &[&'a OutboxEvent], loaded: Loaded, now: Timestam
         now,
     };
     for (i, event) in fresh.iter().enumerate() {
+        let discarded = common::event_participant(&event.kind).is_some_and(|p| {
+            common::erased_event(
+                event.occurred_at,
+                erasures.get(p).copied(),
+                st.loaded.roster.contains_key(p),
+            )
+        });
+        if discarded {
+            st.out.acks.push(common::erased(event.id));
+            continue;
+        }
         let ack = match &event.kind {
             EventKind::ParticipantRegistered(reg) => {
                 let step = common::registration_step(st.loaded.roster.get(&reg.participant), reg);
@@ -355,7 +373,12 @@ mod tests {
         let fresh: Vec<&OutboxEvent> = events.iter().collect();
         let mut loaded = nothing_loaded();
         loaded.cards.extend([stored_card("N-1")]);
-        let out = apply(&fresh, loaded, Timestamp::from_unix_ms(NOV23));
+        let out = apply(
+            &fresh,
+            loaded,
+            &HashMap::new(),
+            Timestamp::from_unix_ms(NOV23),
+        );
         let reasons: Vec<_> = out.acks.iter().map(held).collect();
         assert_eq!(
             reasons,
@@ -378,6 +401,30 @@ mod tests {
         assert_eq!((p.awarded, p.balance), (60, 60));
         assert_eq!(out.awards.len(), 2);
         assert!(out.awards.iter().all(|a| a.month_key == "2026-11"));
+    }
+
+    #[test]
+    fn an_erased_participants_events_write_nothing_and_do_not_bring_them_back() {
+        let erasures = HashMap::from([("E-1".to_owned(), Timestamp::from_unix_ms(NOV23))]);
+        let events = [
+            registration(1, "E-1"),
+            consent(2, "E-1", ConsentAction::Given, NOV23 - 60_000),
+            reading(3, "E-1", NOV23 + 60_000),
+            revoke(4, "E-1"),
+            registration(5, "N-1"),
+        ];
+        let fresh: Vec<&OutboxEvent> = events.iter().collect();
+        let mut loaded = nothing_loaded();
+        loaded.cards.extend([stored_card("E-1")]);
+        let out = apply(&fresh, loaded, &erasures, Timestamp::from_unix_ms(NOV23));
+        let reasons: Vec<_> = out.acks.iter().map(held).collect();
+        let gone = Some(HeldReason::ParticipantErased);
+        assert_eq!(reasons, [gone, gone, gone, gone, None]);
+        assert_eq!(out.participants.len(), 1, "only N-1 is registered");
+        assert_eq!(out.participants[0].participant, "N-1");
+        assert!(out.consents.is_empty() && out.measurements.is_empty() && out.awards.is_empty());
+        assert!(out.revoked_cards.is_empty());
+        assert_eq!(out.changes.len(), 1);
     }
 
     #[test]
@@ -407,7 +454,12 @@ mod tests {
             reading(5, "A-1", NOV23 + 180_000),
         ];
         let fresh: Vec<&OutboxEvent> = events.iter().collect();
-        let out = apply(&fresh, loaded, Timestamp::from_unix_ms(NOV23));
+        let out = apply(
+            &fresh,
+            loaded,
+            &HashMap::new(),
+            Timestamp::from_unix_ms(NOV23),
+        );
         let reasons: Vec<_> = out.acks.iter().map(held).collect();
         assert_eq!(
             reasons,

@@ -6,8 +6,10 @@
 //! if the batch may append changes, lock the batch participants' roster rows in sorted order
 //! (two stations uploading for one participant serialise here, so neither takes a period or
 //! cap room the other took; sorted, so they cannot deadlock), load what the new events need,
-//! apply them in memory ([`apply`]), write everything ([`write`]), commit. Lock order is the
-//! one the admin writes use too: station, program, participants.
+//! then the carried-out erasures (消去) of the batch's participants (read after the roster locks,
+//! so an erasure that held them is seen), apply them in memory ([`apply`]), write everything
+//! ([`write`]), commit. Lock order is the one the admin writes use too: station, program,
+//! participants.
 //!
 //! Deliberately not here: the rules (in [`crate::storage::common`] and [`crate::points`]).
 
@@ -43,16 +45,34 @@ pub(super) async fn ingest(
         .collect();
 
     let mut acks: HashMap<Uuid, Ack> = known;
-    if !fresh.is_empty() {
-        let loaded = load(&tx, caller, &fresh).await?;
-        let applied = apply::apply(&fresh, loaded, now);
+    let loaded = if fresh.is_empty() {
+        None
+    } else {
+        Some(load(&tx, caller, &fresh).await?)
+    };
+    let erasures = erasures(&tx, caller, batch).await?;
+    if let Some(loaded) = loaded {
+        let applied = apply::apply(&fresh, loaded, &erasures, now);
         write::write(&tx, caller, &fresh, &applied, now).await?;
         for ack in applied.acks {
             acks.insert(ack.id.0, ack);
         }
     }
+    let acks = batch
+        .events
+        .iter()
+        .map(|e| {
+            acks.get(&e.id.0)
+                .cloned()
+                .ok_or_else(|| StorageError::Backend(format!("no acknowledgement for {}", e.id)))
+        })
+        .collect::<PgResult<Vec<Ack>>>()?;
 
-    ledger::write(&tx, common::upload_ledger_entry(caller, &batch.events, now)).await?;
+    let kept = batch.events.iter().zip(&acks).filter_map(|(e, ack)| {
+        let erased_at = common::event_participant(&e.kind).and_then(|p| erasures.get(p).copied());
+        (!common::kept_out_of_ledger(e, ack, erased_at)).then_some(e)
+    });
+    ledger::write(&tx, common::upload_ledger_entry(caller, kept, now)).await?;
     let stmt = tx
         .prepare_cached(
             "UPDATE stations SET last_seen = $2, backlog = $3, last_error = $4, \
@@ -73,16 +93,6 @@ pub(super) async fn ingest(
     .await
     .map_err(db_error)?;
     tx.commit().await.map_err(db_error)?;
-
-    let acks = batch
-        .events
-        .iter()
-        .map(|e| {
-            acks.get(&e.id.0)
-                .cloned()
-                .ok_or_else(|| StorageError::Backend(format!("no acknowledgement for {}", e.id)))
-        })
-        .collect::<PgResult<Vec<Ack>>>()?;
     Ok(UploadResponse { acks })
 }
 
@@ -136,6 +146,41 @@ async fn known_events(
         known.insert(id, common::ack_from_json(row.get(2))?);
     }
     Ok(known)
+}
+
+/// The latest carried-out deletion request (消去) of each participant the batch names, in the
+/// caller's program; participants never erased are absent.
+async fn erasures(
+    tx: &Transaction<'_>,
+    caller: &StationContext,
+    batch: &UploadRequest,
+) -> PgResult<HashMap<String, Timestamp>> {
+    let participants: Vec<&str> = batch
+        .events
+        .iter()
+        .filter_map(|e| common::event_participant(&e.kind))
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .collect();
+    if participants.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "SELECT participant, MAX(carried_out_at) FROM rights_requests \
+             WHERE program = $1 AND participant = ANY($2) AND kind = 'deletion' \
+                 AND carried_out_at IS NOT NULL \
+             GROUP BY participant",
+        )
+        .await
+        .map_err(db_error)?;
+    Ok(tx
+        .query(&stmt, &[&caller.program.as_str(), &participants])
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| (r.get(0), Timestamp::from_unix_ms(r.get(1))))
+        .collect())
 }
 
 /// Locks and loads what the new events need.

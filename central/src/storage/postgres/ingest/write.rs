@@ -74,7 +74,7 @@ async fn events(
         ids.push(e.id.0);
         kinds.push(e.kind.name());
         occurred.push(e.occurred_at.as_unix_ms());
-        payloads.push(to_json(&e.kind, "event")?);
+        payloads.push(common::stored_payload(&e.kind, ack)?);
         acks.push(common::ack_to_json(ack)?);
         held.push(common::held_reason(ack).map(codec::held_reason_name));
     }
