@@ -3,33 +3,12 @@
 //! accepts the token; after `credential revoke` it answers 401.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_support;
+
+use cli_support::{admin, admin_ok, BIN};
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hakaru-central");
-
-fn admin(db: &Path, args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .arg("--database")
-        .arg(db)
-        .arg("admin")
-        .args(args)
-        .env_remove("HAKARU_LOG")
-        .output()
-        .unwrap();
-    out
-}
-
-fn admin_ok(db: &Path, args: &[&str]) -> String {
-    let out = admin(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::process::{Child, Command, Stdio};
 
 /// A `hakaru-central serve` child, killed on drop.
 struct Served {

@@ -14,6 +14,7 @@
 
 #[macro_use]
 mod backends;
+mod cli_support;
 #[macro_use]
 #[allow(unused_macros, unused_imports)]
 mod contract;
@@ -443,31 +444,17 @@ async fn a_profile_correction_names_the_changed_fields_without_their_values(f: F
 
 mod cli {
     use super::*;
+    use cli_support::{admin_command, run, succeeded, Db};
     use std::path::Path;
-    use std::process::{Command, Output};
+    use std::process::Output;
 
-    const BIN: &str = env!("CARGO_BIN_EXE_hakaru-central");
-
+    /// An admin command run as administrator [`ADMIN`] (the log names the login user).
     fn admin(db: &Path, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .arg("--database")
-            .arg(db)
-            .arg("admin")
-            .args(args)
-            .env_remove("HAKARU_LOG")
-            .env("USER", ADMIN)
-            .output()
-            .unwrap()
+        run(admin_command(Db::File(db), args).env("USER", ADMIN))
     }
 
     fn admin_ok(db: &Path, args: &[&str]) -> String {
-        let out = admin(db, args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        succeeded(admin(db, args), args)
     }
 
     fn setup(db: &Path) {

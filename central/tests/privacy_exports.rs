@@ -7,11 +7,13 @@
 //! Deliberately not here: listing and purging transfer records (`privacy_transfers.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_support;
 #[macro_use]
 mod export_support;
 #[allow(unused_macros, unused_imports)]
 mod contract;
 
+use cli_support::admin_config;
 use contract::{purpose, seed, t, World};
 use export_support::*;
 use hakaru_central::export::anonymize::{anonymize, DEFAULT_K};
@@ -669,16 +671,6 @@ on_both_backends!(
 
 // --- the administrator's command, on an SQLite file -------------------------------------------
 
-fn admin(config: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_hakaru-central"))
-        .arg("--config")
-        .arg(config)
-        .arg("admin")
-        .args(args)
-        .output()
-        .expect("run hakaru-central")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_exports_into_a_new_folder_with_the_key_file_made_owner_only() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -717,7 +709,7 @@ async fn the_admin_exports_into_a_new_folder_with_the_key_file_made_owner_only()
         .chain(&common)
         .copied()
         .collect();
-    let run = admin(&config, &args);
+    let run = admin_config(&config, &args);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
     assert!(
@@ -732,21 +724,21 @@ async fn the_admin_exports_into_a_new_folder_with_the_key_file_made_owner_only()
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("30 人"), "{stdout}");
     // The same folder again: refused, files untouched, nothing recorded.
-    let again = admin(&config, &args);
+    let again = admin_config(&config, &args);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("never overwritten"));
     let anon_out = dir.path().join("open-data");
     let mut anon: Vec<&str> = vec!["export", "anonymized", "--k", "2"];
     anon.extend(&common[..6]);
     anon.extend(["--out", anon_out.to_str().unwrap()]);
-    let run = admin(&config, &anon);
+    let run = admin_config(&config, &anon);
     assert!(
         run.status.success(),
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
     assert!(anon_out.join(export::ITEMS_FILE).exists());
-    let ledger = admin(
+    let ledger = admin_config(
         &config,
         &["ledger", "--program", "prog-a", "--format", "json"],
     );

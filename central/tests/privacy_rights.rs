@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod backends;
+mod cli_support;
 #[macro_use]
 #[allow(unused_macros, unused_imports)]
 mod contract;
@@ -831,27 +832,9 @@ pub async fn the_program_office_uses_the_rights_api_with_an_operator_token(s: Ar
 
 mod admin_commands {
     use super::*;
+    use cli_support::admin_ok;
     use std::path::Path;
     use std::process::Command;
-
-    const BIN: &str = env!("CARGO_BIN_EXE_hakaru-central");
-
-    fn admin(db: &Path, args: &[&str]) -> String {
-        let out = Command::new(BIN)
-            .arg("--database")
-            .arg(db)
-            .arg("admin")
-            .args(args)
-            .env_remove("HAKARU_LOG")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
 
     fn poppler(tool: &str, args: &[&str]) -> String {
         let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
@@ -890,7 +873,7 @@ mod admin_commands {
         let dir = tempfile::tempdir().unwrap();
         let db = seeded_file(dir.path()).await;
         let (json, pdf) = (dir.path().join("out.json"), dir.path().join("out.pdf"));
-        admin(
+        admin_ok(
             &db,
             &[
                 "disclose",
@@ -965,7 +948,7 @@ mod admin_commands {
     async fn the_request_list_marks_overdue_requests_and_carry_out_reaches_the_roster() {
         let dir = tempfile::tempdir().unwrap();
         let db = seeded_file(dir.path()).await;
-        let opened = admin(
+        let opened = admin_ok(
             &db,
             &[
                 "request",
@@ -984,14 +967,14 @@ mod admin_commands {
         );
         assert!(opened.contains("2020-02-05"), "{opened}");
         let id = opened.split_whitespace().nth(1).unwrap().to_owned();
-        let list = admin(&db, &["request", "list", "--program", "prog-a"]);
+        let list = admin_ok(&db, &["request", "list", "--program", "prog-a"]);
         assert!(list.contains(&id) && list.contains("OVERDUE"), "{list}");
-        let done = admin(&db, &["request", "carry-out", &id, "--height-cm", "160.2"]);
+        let done = admin_ok(&db, &["request", "carry-out", &id, "--height-cm", "160.2"]);
         assert!(done.contains(&id), "{done}");
-        admin(&db, &["request", "decide", &id, "--outcome", "granted"]);
-        let list = admin(&db, &["request", "list", "--program", "prog-a", "--open"]);
+        admin_ok(&db, &["request", "decide", &id, "--outcome", "granted"]);
+        let list = admin_ok(&db, &["request", "list", "--program", "prog-a", "--open"]);
         assert!(list.contains("no requests"), "{list}");
-        let shown = admin(&db, &["request", "show", &id]);
+        let shown = admin_ok(&db, &["request", "show", &id]);
         assert!(
             shown.contains("kita-01") && shown.contains("not yet confirmed"),
             "{shown}"
@@ -1066,7 +1049,7 @@ mod admin_commands {
     async fn an_operator_token_is_stored_only_as_its_hash_and_revocable() {
         let dir = tempfile::tempdir().unwrap();
         let db = seeded_file(dir.path()).await;
-        let out = admin(
+        let out = admin_ok(
             &db,
             &[
                 "operator-token",
@@ -1088,7 +1071,7 @@ mod admin_commands {
             .query_row("SELECT secret_hash FROM operator_tokens", [], |r| r.get(0))
             .unwrap();
         assert_eq!(stored.len(), 32, "only the hash is kept");
-        admin(&db, &["operator-token", "revoke", parsed.id()]);
+        admin_ok(&db, &["operator-token", "revoke", parsed.id()]);
         assert!(s
             .operator_token(parsed.id())
             .await

@@ -3,32 +3,12 @@
 //! contractors and its request desk, and cannot be made before the program says who it is.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_support;
+
+use cli_support::{admin, admin_config_ok, admin_ok};
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hakaru-central");
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/privacy-profile.example.toml");
-
-fn admin(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--database")
-        .arg(db)
-        .arg("admin")
-        .args(args)
-        .env_remove("HAKARU_LOG")
-        .output()
-        .unwrap()
-}
-
-fn admin_ok(db: &Path, args: &[&str]) -> String {
-    let out = admin(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn program_with_purposes(db: &Path) {
     admin_ok(
@@ -204,19 +184,7 @@ fn the_statement_states_the_transfer_record_period_the_server_is_configured_to_k
         ),
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["admin", "statement", "--program", "demo"])
-        .env_remove("HAKARU_LOG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = admin_config_ok(&config, &["statement", "--program", "demo"]);
     assert!(text.contains("5 年間保存"), "{text}");
     assert!(!text.contains("3 年間保存"));
 }

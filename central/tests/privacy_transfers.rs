@@ -7,11 +7,13 @@
 //! Deliberately not here: what an export contains (`privacy_exports.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cli_support;
 #[macro_use]
 mod export_support;
 #[allow(unused_macros, unused_imports)]
 mod contract;
 
+use cli_support::admin_config_ok;
 use contract::{purpose, seed, t, World, DAY};
 use export_support::*;
 use hakaru_central::export::dates::retention_cutoff;
@@ -218,22 +220,6 @@ on_both_backends!(
 
 // --- the administrator's commands, on an SQLite file -----------------------------------------
 
-fn admin(config: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hakaru-central"))
-        .arg("--config")
-        .arg(config)
-        .arg("admin")
-        .args(args)
-        .output()
-        .expect("run hakaru-central");
-    assert!(
-        out.status.success(),
-        "admin {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_lists_a_participants_transfer_records_and_purges_expired_ones() {
     let dir = tempfile::tempdir().unwrap();
@@ -271,7 +257,7 @@ async fn the_admin_lists_a_participants_transfer_records_and_purges_expired_ones
         )
         .await;
     }
-    let lines = admin(
+    let lines = admin_config_ok(
         &config,
         &[
             "ledger",
@@ -295,12 +281,12 @@ async fn the_admin_lists_a_participants_transfer_records_and_purges_expired_ones
         .as_array()
         .unwrap()
         .contains(&serde_json::json!("B-2"))));
-    let said = admin(&config, &["ledger", "purge"]);
+    let said = admin_config_ok(&config, &["ledger", "purge"]);
     assert!(
         said.contains("1 件") && said.contains("deleted 1 transfer records"),
         "{said}"
     );
-    let a1 = admin(
+    let a1 = admin_config_ok(
         &config,
         &[
             "ledger",
@@ -322,7 +308,7 @@ async fn the_admin_lists_a_participants_transfer_records_and_purges_expired_ones
         "A-1's old upload is gone, the recent export stays"
     );
     assert_eq!(a1[0]["direction"], "exported");
-    let b2 = admin(
+    let b2 = admin_config_ok(
         &config,
         &[
             "ledger",
