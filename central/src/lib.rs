@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod cards;
+pub mod civil_date;
 pub mod config;
 pub mod export;
 pub mod ids;

@@ -182,16 +182,8 @@ pub struct LocalDate {
 impl LocalDate {
     /// The civil date `days` days after 1970-01-01 (proleptic Gregorian).
     fn from_days(days: i64) -> LocalDate {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        let (year, month, day) = crate::civil_date::civil_from_days(days);
+        let year = year as i32;
         LocalDate { year, month, day }
     }
 

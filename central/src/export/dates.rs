@@ -3,9 +3,8 @@
 //!
 //! Deliberately not here: time zones beyond a fixed offset (Japan has no DST) and the clock.
 
+use crate::civil_date::{self, MS_PER_DAY};
 use hakaru_wire::Timestamp;
-
-const MS_PER_DAY: i64 = 86_400_000;
 
 /// A civil date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,39 +50,15 @@ impl Date {
     }
 }
 
-/// Days since 1970-01-01 → date (proleptic Gregorian; Howard Hinnant's algorithm).
+/// Days since 1970-01-01 → date.
 fn civil_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    // 1..=31 and 1..=12 by construction.
-    Date {
-        year,
-        month: u32::try_from(month).unwrap_or(1),
-        day: u32::try_from(day).unwrap_or(1),
-    }
+    let (year, month, day) = civil_date::civil_from_days(days);
+    Date { year, month, day }
 }
 
 /// Date → days since 1970-01-01.
 fn days_from_civil(date: Date) -> i64 {
-    let y = if date.month <= 2 {
-        date.year - 1
-    } else {
-        date.year
-    };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(date.month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(date.day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    civil_date::days_from_civil(date.year, date.month, date.day)
 }
 
 /// The instant before which a record made is past a retention of `years` whole years at `now`:

@@ -4,10 +4,10 @@
 //! Deliberately not here: reading the clock (callers pass `now`) and the program's own offset
 //! (the law's periods are counted in Japan whatever the program's points rules say).
 
+use crate::civil_date::{format_days, parse_days, MS_PER_DAY};
 use hakaru_wire::Timestamp;
 use std::fmt;
 
-const MS_PER_DAY: i64 = 86_400_000;
 /// Japan time: UTC+9, all year.
 const JAPAN_OFFSET_MS: i64 = 9 * 3_600_000;
 
@@ -48,38 +48,15 @@ impl Date {
 
     /// Reads `YYYY-MM-DD`; refuses days that do not exist.
     pub fn parse(text: &str) -> Result<Date, BadDate> {
-        let bad = || BadDate(text.to_owned());
-        let b = text.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err(bad());
-        }
-        let y: i64 = text
-            .get(0..4)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad)?;
-        let m: u32 = text
-            .get(5..7)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad)?;
-        let d: u32 = text
-            .get(8..10)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(bad)?;
-        if !(1..=12).contains(&m) || d == 0 {
-            return Err(bad());
-        }
-        let days = days_from_civil(y, m, d);
-        if civil_from_days(days) != (y, m, d) {
-            return Err(bad());
-        }
-        Ok(Date(days))
+        parse_days(text)
+            .map(Date)
+            .ok_or_else(|| BadDate(text.to_owned()))
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.0);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        f.write_str(&format_days(self.0))
     }
 }
 
@@ -103,37 +80,6 @@ pub fn japan_time(t: Timestamp) -> String {
         minutes / 60,
         minutes % 60
     )
-}
-
-/// Days since 1970-01-01 → (year, month, day) (proleptic Gregorian; Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
-}
-
-/// (year, month, day) → days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
