@@ -377,8 +377,16 @@ async fn erase(
     now: Timestamp,
 ) -> PgResult<u64> {
     let p = request.participant.as_str();
-    // The program row first (lock order), then everything of the participant.
+    // The program row first, then the participant's roster row (the order ingest takes them:
+    // station → program → participants), so an upload racing the erasure either commits before
+    // it (and its rows are deleted here) or waits and then sees the erasure.
     let seq = feed::reserve(tx, program, 1).await?;
+    tx.query_opt(
+        "SELECT 1 FROM participants WHERE program = $1 AND participant = $2 FOR UPDATE",
+        &[&program.as_str(), &p],
+    )
+    .await
+    .map_err(db_error)?;
     let mut counts = serde_json::Map::new();
     for (name, sql) in [
         (
