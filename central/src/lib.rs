@@ -18,6 +18,7 @@ pub mod config;
 pub mod export;
 pub mod ids;
 pub mod points;
+pub mod retention;
 pub mod rights;
 pub mod serve;
 pub mod statement;

@@ -216,6 +216,7 @@ async fn transfer_records_are_purged_after_the_retention_period(s: Arc<dyn Stora
 on_both_backends!(
     transfer_records_are_listable_per_participant,
     transfer_records_are_purged_after_the_retention_period,
+    transfer_records_are_purged_by_the_server_itself_at_start_and_every_day,
 );
 
 // --- the administrator's commands, on an SQLite file -----------------------------------------
@@ -321,4 +322,84 @@ async fn the_admin_lists_a_participants_transfer_records_and_purges_expired_ones
         ],
     );
     assert_eq!(b2.lines().count(), 2);
+}
+
+// --- the server's own schedule ------------------------------------------------------------------
+
+/// How many purges the audit log shows.
+async fn purge_runs(s: &dyn Storage) -> usize {
+    s.audit_rows(0, 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.action == AUDIT_PURGED)
+        .count()
+}
+
+/// Waits (up to 4 s) until the audit log shows `n` purges.
+async fn wait_for_purges(s: &dyn Storage, n: usize) {
+    for _ in 0..200 {
+        if purge_runs(s).await >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the server's purge did not run {n} times");
+}
+
+/// Transfer records past retention go without anyone running a command: the server's purge task
+/// removes them at start, and a record that ages past the cutoff later goes at the next run.
+async fn transfer_records_are_purged_by_the_server_itself_at_start_and_every_day(
+    s: Arc<dyn Storage>,
+) {
+    use hakaru_central::retention;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
+
+    let w = world(s).await;
+    let start = t(0, 0);
+    let cutoff = retention_cutoff(start, 3, JST);
+    enrol(&w, "OLD", 100, false, t(-4 * 365, 0)).await;
+    // Inside retention at start, past it one day later.
+    enrol(
+        &w,
+        "AGEING",
+        200,
+        false,
+        Timestamp::from_unix_ms(cutoff.as_unix_ms() + 1),
+    )
+    .await;
+    enrol(&w, "NEW", 300, false, t(-1, 0)).await;
+    let named = |records: &[TransferRecord], who: &str| {
+        records
+            .iter()
+            .any(|r| r.participants.iter().any(|p| p == who))
+    };
+    let now = Arc::new(AtomicI64::new(start.as_unix_ms()));
+    let clock_now = now.clone();
+    let clock: hakaru_central::api::Clock =
+        Arc::new(move || Timestamp::from_unix_ms(clock_now.load(Ordering::SeqCst)));
+    let task = tokio::spawn(retention::run(
+        w.s.clone(),
+        3,
+        clock,
+        Duration::from_millis(200),
+    ));
+    wait_for_purges(w.s.as_ref(), 1).await;
+    let after_start = all_records(&w).await;
+    assert!(!named(&after_start, "OLD"), "purged at start");
+    assert!(named(&after_start, "AGEING") && named(&after_start, "NEW"));
+    // A day later (by the server's clock) the ageing record is past the cutoff too.
+    now.store(start.as_unix_ms() + DAY, Ordering::SeqCst);
+    let runs = purge_runs(w.s.as_ref()).await;
+    wait_for_purges(w.s.as_ref(), runs + 1).await;
+    let later = all_records(&w).await;
+    assert!(!named(&later, "AGEING"), "purged at the next run");
+    assert!(named(&later, "NEW"));
+    task.abort();
+    let server_rows = w.s.audit_rows(0, 10_000).await.unwrap();
+    assert!(server_rows
+        .iter()
+        .filter(|r| r.action == AUDIT_PURGED)
+        .all(|r| r.actor == "server"));
 }

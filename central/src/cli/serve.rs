@@ -1,4 +1,5 @@
-//! `hakaru-central serve`: opens the database, binds, and serves until Ctrl-C or SIGTERM.
+//! `hakaru-central serve`: opens the database, binds, and serves until Ctrl-C or SIGTERM; the
+//! retention purge of transfer records runs beside it (at start, then daily).
 //!
 //! Deliberately not here: the routes (`hakaru_central::api`) and the accept loop
 //! (`hakaru_central::serve`).
@@ -6,6 +7,7 @@
 use anyhow::Context as _;
 use hakaru_central::api::{self, AppState};
 use hakaru_central::config::{open_storage, Config};
+use hakaru_central::retention;
 use std::net::SocketAddr;
 
 /// Arguments of `serve`.
@@ -25,11 +27,17 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let addr = bound.local_addr()?;
     let scheme = if bound.is_tls() { "https" } else { "http" };
     tracing::info!(%addr, scheme, database = %database, "hakaru-central listening");
+    // Transfer records past their retention are purged now and daily, by the server itself.
+    let purge = tokio::spawn(retention::run(
+        storage.clone(),
+        config.privacy.transfer_record_years,
+        api::system_clock(),
+        retention::PURGE_INTERVAL,
+    ));
     let router = api::router(AppState::new(storage, api::system_clock()));
-    bound
-        .serve(router, shutdown_signal())
-        .await
-        .context("サーバーが異常終了しました / the server stopped with an error")?;
+    let served = bound.serve(router, shutdown_signal()).await;
+    purge.abort();
+    served.context("サーバーが異常終了しました / the server stopped with an error")?;
     tracing::info!("hakaru-central stopped");
     Ok(())
 }
