@@ -21,7 +21,7 @@ use hakaru_central::storage::audit::AuditCheck;
 use hakaru_central::storage::export::{
     ExportKind, ExportOutcome, ExportRequest, TransferKind, TransferRecord, AUDIT_PURGED,
 };
-use hakaru_central::storage::{LedgerEntry, Storage};
+use hakaru_central::storage::Storage;
 use hakaru_wire::api::ParticipantStatus;
 use hakaru_wire::{ConsentAction, Sex, Timestamp};
 use std::sync::Arc;
@@ -91,20 +91,6 @@ async fn export_at(w: &World, recipient: &str, at: Timestamp) -> TransferRecord 
     .unwrap()
 }
 
-fn from_ledger(e: LedgerEntry) -> TransferRecord {
-    TransferRecord {
-        at: e.at,
-        program: e.program,
-        kind: TransferKind::Station {
-            station: e.station,
-            direction: e.direction,
-        },
-        label: e.label,
-        participants: e.participants,
-        items: e.items,
-    }
-}
-
 /// Every transfer record of program A (ledger and exports), oldest first.
 async fn all_records(w: &World) -> Vec<TransferRecord> {
     let zero = Timestamp::from_unix_ms(0);
@@ -113,7 +99,7 @@ async fn all_records(w: &World) -> Vec<TransferRecord> {
             .await
             .unwrap()
             .into_iter()
-            .map(from_ledger)
+            .map(TransferRecord::from)
             .collect();
     all.extend(w.s.export_transfers(&w.pa, zero).await.unwrap());
     all.sort_by_key(|r| r.at);

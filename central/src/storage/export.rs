@@ -10,7 +10,7 @@
 //! Deliberately not here: SQL (the backends' `export` modules) and what an export contains
 //! (the [`crate::export`] module turns source rows into files).
 
-use super::{Direction, StorageError};
+use super::{Direction, LedgerEntry, StorageError};
 use crate::ids::{ProgramId, StationId};
 use hakaru_wire::Timestamp;
 use std::fmt;
@@ -169,6 +169,23 @@ pub struct TransferRecord {
     pub participants: Vec<String>,
     /// Items (sorted, distinct).
     pub items: Vec<String>,
+}
+
+impl From<LedgerEntry> for TransferRecord {
+    /// A station transfer from the ledger, as a transfer record.
+    fn from(e: LedgerEntry) -> TransferRecord {
+        TransferRecord {
+            at: e.at,
+            program: e.program,
+            kind: TransferKind::Station {
+                station: e.station,
+                direction: e.direction,
+            },
+            label: e.label,
+            participants: e.participants,
+            items: e.items,
+        }
+    }
 }
 
 impl fmt::Debug for TransferRecord {

@@ -13,7 +13,6 @@ use hakaru_central::config::Config;
 use hakaru_central::export::dates::retention_cutoff;
 use hakaru_central::ids::ProgramId;
 use hakaru_central::storage::export::{TransferKind, TransferRecord};
-use hakaru_central::storage::LedgerEntry;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
@@ -109,20 +108,6 @@ pub async fn status(ctx: &Ctx, args: StatusArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn from_ledger(e: LedgerEntry) -> TransferRecord {
-    TransferRecord {
-        at: e.at,
-        program: e.program,
-        kind: TransferKind::Station {
-            station: e.station,
-            direction: e.direction,
-        },
-        label: e.label,
-        participants: e.participants,
-        items: e.items,
-    }
-}
-
 pub async fn ledger(ctx: &Ctx, config: &Config, args: LedgerArgs) -> anyhow::Result<()> {
     if let Some(LedgerAction::Purge) = args.action {
         return purge(ctx, config).await;
@@ -159,7 +144,7 @@ pub async fn ledger(ctx: &Ctx, config: &Config, args: LedgerArgs) -> anyhow::Res
                 .await
                 .context(context)?
                 .into_iter()
-                .map(from_ledger)
+                .map(TransferRecord::from)
                 .collect();
             all.extend(
                 ctx.storage()

@@ -218,17 +218,7 @@ impl ExportStorage for PostgresStorage {
         let mut all: Vec<TransferRecord> = ledger::of_participant(&tx, program, participant)
             .await?
             .into_iter()
-            .map(|e| TransferRecord {
-                at: e.at,
-                program: e.program,
-                kind: TransferKind::Station {
-                    station: e.station,
-                    direction: e.direction,
-                },
-                label: e.label,
-                participants: e.participants,
-                items: e.items,
-            })
+            .map(TransferRecord::from)
             .collect();
         all.extend(
             exports(
