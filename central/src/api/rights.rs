@@ -97,12 +97,15 @@ impl FromRequestParts<AppState> for Operator {
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct OpenRequest {
     /// Pseudonymous participant number.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub participant: String,
     /// What was asked for.
     pub kind: RequestKind,
     /// Day received, `YYYY-MM-DD` in Japan (default: today).
+    #[schema(format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub received: Option<String>,
     /// How the requester's identity was checked.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub identity_check: String,
 }
 
@@ -153,6 +156,8 @@ impl std::fmt::Debug for ListQuery {
         (status = 401, description = "The operator token was refused", body = ApiError,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The operator may not do this", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+        (status = 415, description = "The body is not `application/json`", body = ApiError),
         (status = 422, description = "A value is missing or impossible", body = ApiError),
         (status = 500, description = "Internal error (details in the server log)", body = ApiError),
         (status = 503, description = "The database is unavailable: retry later", body = ApiError),
