@@ -308,9 +308,26 @@ fn a_withdrawal_from_the_roster_drops_what_the_station_holds_but_keeps_unsent_re
     assert!(!row.detail.contains(gone.as_str()), "{}", row.detail);
     s.verify_audit().unwrap();
 
-    // Once the last reading is acknowledged, the next roster pass (or the same change again)
-    // takes it too; the entry stays.
+    // Once the server acknowledges the last reading, it leaves the station in the same
+    // transaction (one more audit row of counts); the entry stays.
     acknowledge_all(&mut s, 7);
+    assert!(s.history(&gone, 10).unwrap().is_empty());
+    assert_eq!(
+        s.history(&kept, 10).unwrap().len(),
+        1,
+        "the other keeps theirs"
+    );
+    let rows = s.recent_audit(2).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r.action == "inactive_participants_dropped")
+        .expect("an audit row for the drop at acknowledgement");
+    let detail: serde_json::Value = serde_json::from_str(&row.detail).unwrap();
+    assert_eq!(detail["when"], "acknowledged");
+    assert_eq!(detail["measurements"], 1);
+    assert_eq!(detail["kept_unsent_events"], 0);
+    assert!(!row.detail.contains(gone.as_str()), "{}", row.detail);
+    // The same change again finds nothing more to drop.
     let again = marked(&gone, ParticipantStatus::Withdrawn, &s);
     s.apply_changes(&again, at(8)).unwrap();
     assert!(s.history(&gone, 10).unwrap().is_empty());

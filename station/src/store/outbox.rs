@@ -6,6 +6,7 @@
 //! Deliberately not here: HTTP, retries and backoff (the sync worker decides, using
 //! [`OutboxError::is_permanent`]).
 
+use super::retention::{drop_acknowledged, InactiveDrop};
 use super::{audit, new_id, Store, StoreError};
 use crate::domain::{ParticipantNumber, StationId};
 use hakaru_wire::{EventId, EventKind, OutboxEvent, Timestamp};
@@ -194,6 +195,7 @@ impl Store {
                 "outbox_acknowledged",
                 &serde_json::json!({ "events": n }),
             )?;
+            drop_inactive_once_acknowledged(&tx, now)?;
         }
         tx.commit()?;
         Ok(n)
@@ -222,6 +224,41 @@ impl ClassifyName for serde_json::Error {
             serde_json::error::Category::Eof => "eof",
         }
     }
+}
+
+/// A withdrawn or stopped participant's facts that were still unsent when the roster said so
+/// were kept (nothing is lost); once the server has acknowledged them, they go too, in the
+/// acknowledgement's transaction, with one audit row of counts (no participant number).
+fn drop_inactive_once_acknowledged(tx: &Transaction<'_>, now: Timestamp) -> Result<(), StoreError> {
+    let numbers: Vec<String> = tx
+        .prepare_cached(
+            "SELECT DISTINCT o.participant FROM outbox o
+             JOIN participants p ON p.number = o.participant
+             WHERE o.acked_at = ?1 AND p.status IN ('withdrawn', 'stopped')",
+        )?
+        .query_map([now.as_unix_ms()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    let mut dropped = InactiveDrop::default();
+    for n in &numbers {
+        let number = ParticipantNumber::new(n)
+            .map_err(|_| StoreError::Corrupt("participant number in the outbox".into()))?;
+        drop_acknowledged(tx, &number, &mut dropped)?;
+    }
+    audit::append(
+        tx,
+        now,
+        "inactive_participants_dropped",
+        &serde_json::json!({
+            "when": "acknowledged", "participants": dropped.participants,
+            "measurements": dropped.measurements, "points": dropped.points,
+            "consents": dropped.consents, "outbox_events": dropped.outbox_events,
+            "kept_unsent_events": dropped.kept_unsent,
+        }),
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
