@@ -71,13 +71,7 @@ mod tests {
 
     #[test]
     fn every_ledger_item_is_named_in_the_statements() {
-        for name in [
-            item::MEASUREMENT,
-            item::CONSENT,
-            item::ROSTER_PROFILE,
-            item::CARD,
-            item::POINTS,
-        ] {
+        for &name in item::ALL {
             assert!(
                 HELD_ITEMS.iter().any(|i| i.ledger_item == Some(name)),
                 "ledger item {name} is not listed in HELD_ITEMS"

@@ -40,6 +40,8 @@ pub mod item {
     pub const CARD: &str = "card";
     /// A points balance.
     pub const POINTS: &str = "points";
+    /// Every item above: what the public statements must name (a test checks them all).
+    pub const ALL: &[&str] = &[MEASUREMENT, CONSENT, ROSTER_PROFILE, CARD, POINTS];
 }
 
 /// Checks a batch before anything is written: at most [`MAX_BATCH_EVENTS`] events, and every
