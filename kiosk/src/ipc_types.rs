@@ -3,6 +3,7 @@
 //! `ui/src/lib/ipc-types.ts` is generated, never edited: `scripts/gen-ipc` writes it and the
 //! `ipc_types_are_current` test fails (saying to run that script) when it is out of date.
 
+use crate::staff_view::*;
 use crate::view::*;
 use ts_rs::TS;
 
@@ -34,12 +35,32 @@ pub fn typescript() -> String {
         SyncView::decl(),
         CameraView::decl(),
         PreviewImage::decl(),
+        AvailabilityView::decl(),
         Answer::decl(),
         WedgeKey::decl(),
         CommandError::decl(),
+        StaffEvent::decl(),
+        StaffSessionView::decl(),
+        RulesView::decl(),
+        ApplicationForm::decl(),
+        RegistrationOutcome::decl(),
+        RegistrationView::decl(),
+        QueueEntry::decl(),
+        PrintOutcome::decl(),
+        ScaleServiceView::decl(),
+        PortView::decl(),
+        TapLine::decl(),
+        StaffSyncView::decl(),
+        GateView::decl(),
+        CalibrationView::decl(),
+        CalibrationStepView::decl(),
+        AnalyzerView::decl(),
+        CheckSummary::decl(),
+        AnalyzerDatesForm::decl(),
+        CardTestView::decl(),
     ];
     let mut out = String::from(
-        "// Generated from kiosk/src/view.rs by scripts/gen-ipc. Do not edit.\n\
+        "// Generated from kiosk/src/view.rs and kiosk/src/staff_view.rs by scripts/gen-ipc. Do not edit.\n\
          // 生成ファイルです。編集しないでください (kiosk/src/view.rs から scripts/gen-ipc で生成)。\n\n",
     );
     for decl in decls {

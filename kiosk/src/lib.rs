@@ -7,6 +7,7 @@
 //! - `assemble`: store, station, analyzer link or simulator, card readers, sync worker, tasks.
 //! - `present`: session events → screens, notices, results with ranges and trend, points.
 //! - [`demo`]: demo mode's cards file.
+//! - [`staff_view`]: the staff window's half of the IPC contract (staff and technician modes).
 //!
 //! Deliberately not here: Tauri, windows, anything the UI draws, and every decision the station
 //! makes (consent, recording, cards — `hakaru-station`).
@@ -18,6 +19,7 @@ pub mod ipc_types;
 mod present;
 pub mod ranges;
 pub mod runtime;
+pub mod staff_view;
 pub mod view;
 
 pub use config::{ConfigError, KioskConfig};

@@ -70,6 +70,7 @@ struct ViewState {
     scale: Option<KioskEvent>,
     sync: Option<KioskEvent>,
     camera: Option<KioskEvent>,
+    availability: Option<KioskEvent>,
 }
 
 impl ViewState {
@@ -93,6 +94,7 @@ impl ViewState {
             KioskEvent::Scale(_) => self.scale = Some(event.clone()),
             KioskEvent::Sync(_) => self.sync = Some(event.clone()),
             KioskEvent::Camera(_) => self.camera = Some(event.clone()),
+            KioskEvent::Availability(_) => self.availability = Some(event.clone()),
             KioskEvent::Notice(_) | KioskEvent::Preview(_) => {}
         }
     }
@@ -102,6 +104,7 @@ impl ViewState {
         out.extend(self.scale.iter().cloned());
         out.extend(self.sync.iter().cloned());
         out.extend(self.camera.iter().cloned());
+        out.extend(self.availability.iter().cloned());
         out.push(KioskEvent::Screen(self.screen.clone()));
         out.extend(self.idle.iter().cloned().map(KioskEvent::Idle));
         out
@@ -124,6 +127,7 @@ impl Hub {
                 scale: None,
                 sync: None,
                 camera: None,
+                availability: None,
             }),
             live: broadcast::channel(LIVE_CAPACITY).0,
         }

@@ -72,6 +72,8 @@ pub enum KioskEvent {
     Camera(CameraView),
     /// A camera preview frame for the attract screen (a few per second, attract screen only).
     Preview(PreviewImage),
+    /// Whether participants may measure now; when not, the attract screen says why.
+    Availability(AvailabilityView),
 }
 
 impl fmt::Debug for KioskEvent {
@@ -87,6 +89,7 @@ impl fmt::Debug for KioskEvent {
             KioskEvent::Sync(_) => "sync",
             KioskEvent::Camera(_) => "camera",
             KioskEvent::Preview(_) => "preview",
+            KioskEvent::Availability(_) => "availability",
         };
         write!(f, "KioskEvent({kind})")
     }
@@ -244,6 +247,20 @@ pub enum EndCode {
     /// The card's participant asked for use of their data to stop (利用停止): nothing is
     /// measured or kept; the desk answers questions.
     UseStopped,
+    /// The reading came from another analyzer than the one checked (it was swapped): nothing
+    /// was kept; measurements stop until a technician checks the new analyzer.
+    AnalyzerChanged,
+}
+
+/// Whether participants may measure (nothing personal).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AvailabilityView {
+    /// Cards start sessions.
+    pub open: bool,
+    /// Why not: `staff_in_use` (staff or a technician is signed in), `never_checked`,
+    /// `check_failed`, `check_overdue`, `inspection_overdue`, `analyzer_swapped` (the analyzer
+    /// needs a technician's check); `None` when open.
+    pub reason: Option<String>,
 }
 
 /// The consent screen: every document in force, every purpose with its own choice.
@@ -448,7 +465,7 @@ pub struct Notice {
     /// What happened: `card_not_ours`, `card_malformed`, `card_revoked`, `card_expired`,
     /// `card_unknown_participant`, `card_other_program`, `card_bad_signature`, `card_no_roster`,
     /// `card_check_failed` (the store could not be read), `scale_message`, `reading_refused`,
-    /// `demo_only`.
+    /// `demo_only`, `measurements_blocked` (detail: the [`AvailabilityView`] reason).
     pub code: String,
     /// Detail for some codes: the analyzer's `E2`, a refusal reason.
     pub detail: Option<String>,

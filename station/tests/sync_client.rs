@@ -90,6 +90,7 @@ async fn events(
                 id: e.id,
                 outcome: AckOutcome::Accepted,
                 points: None,
+                card: None,
             })
             .collect(),
     })

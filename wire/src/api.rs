@@ -48,6 +48,30 @@ pub struct Ack {
     /// For an applied measurement: the points it earned and the balance after them.
     #[serde(default)]
     pub points: Option<PointsAward>,
+    /// For an applied registration: the participant's first card, to print at the station (the
+    /// station cannot mint cards; the server holds the program's card key).
+    #[serde(default)]
+    pub card: Option<IssuedCard>,
+}
+
+/// A card the server issued for a registration, as the station prints it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct IssuedCard {
+    /// The card's id, `holder-serial`.
+    pub card_id: String,
+    /// The token the QR code carries (`K1…`, 36 characters): a credential, never logged.
+    pub token: String,
+    /// The last day the card is valid (`YYYY-MM-DD`), if it expires.
+    pub expires_on: Option<String>,
+}
+
+impl fmt::Debug for IssuedCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedCard")
+            .field("card_id", &self.card_id)
+            .field("token", &format_args!("<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the server did with an event.
@@ -83,6 +107,14 @@ pub enum HeldReason {
     /// The participant was erased on request (消去) before this event arrived: only the event's
     /// id, kind, station and times are kept, never its contents. Nothing for anyone to do.
     ParticipantErased,
+    /// A registration that breaks the program's eligibility rules (age at application, living
+    /// or working in the area).
+    Ineligible,
+    /// A registration after the program's enrolment cap was reached (first come, first served).
+    EnrolmentFull,
+    /// A consent or reading for a participant whose registration at this station was held
+    /// (a conflict, ineligible, or full): kept aside so it is never merged into another record.
+    RegistrationUnresolved,
 }
 
 impl HeldReason {
@@ -107,6 +139,17 @@ impl HeldReason {
             HeldReason::ParticipantErased => {
                 "消去請求により消去済みの参加者です。内容は保存せず破棄しました（対応不要） / \
                  the participant was erased on request: the contents were discarded, not kept (nothing to do)"
+            }
+            HeldReason::Ineligible => {
+                "参加資格の条件（年齢・居住または勤務）を満たさない登録です / \
+                 the registration does not meet the eligibility rules (age, living or working in the area)"
+            }
+            HeldReason::EnrolmentFull => {
+                "定員に達した後の登録です / the registration came after the enrolment cap was reached"
+            }
+            HeldReason::RegistrationUnresolved => {
+                "この端末での登録が保留中の参加者です。登録の確認が先です / \
+                 the participant's registration at this station is held: resolve the registration first"
             }
         }
     }
@@ -163,6 +206,30 @@ pub enum ChangeKind {
     Purpose(PurposeDef),
     /// A staff account was added, changed or disabled.
     Staff(StaffAccount),
+    /// The program's registration rules changed (stations check them offline too).
+    RegistrationRules(RegistrationRules),
+}
+
+/// The program's eligibility rules for registering participants at explanation sessions.
+/// Stations check the age and area rules offline; the server judges duplicates and the cap.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct RegistrationRules {
+    /// Youngest age, in whole years on the application date (default 20).
+    pub min_age_years: u8,
+    /// Applicants must live or work in the program's area (default true).
+    pub residency_required: bool,
+    /// Most participants the program takes (first come, first served); `None` for no cap.
+    pub enrolment_cap: Option<u32>,
+}
+
+impl Default for RegistrationRules {
+    fn default() -> RegistrationRules {
+        RegistrationRules {
+            min_age_years: 20,
+            residency_required: true,
+            enrolment_cap: None,
+        }
+    }
 }
 
 /// Whether a participant may measure.
@@ -374,14 +441,27 @@ pub enum StaffRole {
     Staff,
     /// Technician: analyzer connection, settings and calibration.
     Technician,
+    /// Administrator: everything staff and technicians may do.
+    Admin,
 }
 
 impl StaffRole {
+    /// Event staff and administrators register participants, take consent and print cards.
+    pub fn may_register(self) -> bool {
+        matches!(self, StaffRole::Staff | StaffRole::Admin)
+    }
+
+    /// Technicians and administrators connect, configure and check the analyzer.
+    pub fn may_service(self) -> bool {
+        matches!(self, StaffRole::Technician | StaffRole::Admin)
+    }
+
     /// The stored name.
     pub fn name(self) -> &'static str {
         match self {
             StaffRole::Staff => "staff",
             StaffRole::Technician => "technician",
+            StaffRole::Admin => "admin",
         }
     }
 
@@ -390,6 +470,7 @@ impl StaffRole {
         Some(match name {
             "staff" => StaffRole::Staff,
             "technician" => StaffRole::Technician,
+            "admin" => StaffRole::Admin,
             _ => return None,
         })
     }
@@ -512,6 +593,7 @@ mod tests {
                 reason: HeldReason::NoConsent,
             },
             points: None,
+            card: None,
         };
         let text = serde_json::to_string(&held).unwrap();
         assert!(
@@ -584,7 +666,7 @@ mod tests {
         ] {
             assert_eq!(DocumentKind::from_name(k.name()), Some(k));
         }
-        for r in [StaffRole::Staff, StaffRole::Technician] {
+        for r in [StaffRole::Staff, StaffRole::Technician, StaffRole::Admin] {
             assert_eq!(StaffRole::from_name(r.name()), Some(r));
         }
         assert_eq!(StaffRole::from_name("root"), None);

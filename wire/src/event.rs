@@ -212,9 +212,17 @@ pub struct ReferenceWeightCheck {
     pub nominal_kg: f64,
     /// What the analyzer showed, kg.
     pub measured_kg: f64,
+    /// `measured_kg - nominal_kg`, kg (rounded to 0.01 kg).
+    #[serde(default)]
+    pub deviation_kg: f64,
+    /// `|deviation_kg| <= tolerance_kg` of the record.
+    #[serde(default)]
+    pub within_tolerance: bool,
 }
 
-/// A calibration record for an analyzer (計量法: 検定 and 定期検査). Not personal.
+/// A calibration check of an analyzer with reference weights, and the analyzer's
+/// legal-metrology dates (計量法: 検定 and 定期検査). Not personal: it names the technician's
+/// login, never a participant.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CalibrationRecorded {
     /// Analyzer model.
@@ -223,10 +231,25 @@ pub struct CalibrationRecorded {
     pub analyzer_serial: String,
     /// Date of the last 定期検査 (`YYYY-MM-DD`), if known.
     pub last_inspection: Option<String>,
-    /// When the next inspection is due (`YYYY-MM-DD`), if known.
+    /// When the next 定期検査 is due (`YYYY-MM-DD`), if known.
     pub next_due: Option<String>,
     /// Reference-weight checks made.
     pub reference_checks: Vec<ReferenceWeightCheck>,
+    /// The technician's login.
+    #[serde(default)]
+    pub technician: String,
+    /// Largest deviation allowed at any step, kg.
+    #[serde(default)]
+    pub tolerance_kg: f64,
+    /// Every step within tolerance.
+    #[serde(default)]
+    pub passed: bool,
+    /// When the next reference-weight check is due (`YYYY-MM-DD`); empty for a failed check.
+    #[serde(default)]
+    pub next_check_due: String,
+    /// Date of the analyzer's 検定 (type verification), if known.
+    #[serde(default)]
+    pub verified_on: Option<String>,
 }
 
 /// Sex as the roster records it.
@@ -258,6 +281,15 @@ pub struct ParticipantRegistered {
     pub body_type: u8,
     /// Implanted electronic device: weight only, ever.
     pub implanted_device: bool,
+    /// The date on the paper application (`YYYY-MM-DD`): age is judged on it.
+    #[serde(default)]
+    pub applied_on: String,
+    /// The applicant lives or works in the program's area, as the application says.
+    #[serde(default)]
+    pub lives_or_works_locally: bool,
+    /// The staff login that registered them (empty for registrations from before staff sign-in).
+    #[serde(default)]
+    pub registered_by: String,
 }
 
 impl fmt::Debug for ParticipantRegistered {

@@ -5,4 +5,5 @@
 //! station (`hakaru_station::cards`, against the tag hashes the change feed carries).
 
 pub mod key;
-pub mod sheet;
+/// The printable card sheets (the `hakaru-card-sheet` crate, shared with the kiosk).
+pub use hakaru_card_sheet as sheet;

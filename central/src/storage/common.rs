@@ -216,7 +216,10 @@ pub fn changes_ledger_entry(
                 participants.push(card.participant.as_str());
                 items.push(item::CARD);
             }
-            ChangeKind::Document(_) | ChangeKind::Purpose(_) | ChangeKind::Staff(_) => {}
+            ChangeKind::Document(_)
+            | ChangeKind::Purpose(_)
+            | ChangeKind::Staff(_)
+            | ChangeKind::RegistrationRules(_) => {}
         }
     }
     ledger_entry(caller, Direction::Sent, participants, items, now)
@@ -249,6 +252,7 @@ pub fn accepted(id: EventId, points: Option<PointsAward>) -> Ack {
         id,
         outcome: AckOutcome::Accepted,
         points,
+        card: None,
     }
 }
 
@@ -258,6 +262,7 @@ pub fn held(id: EventId, reason: HeldReason) -> Ack {
         id,
         outcome: AckOutcome::Held { reason },
         points: None,
+        card: None,
     }
 }
 
@@ -654,6 +659,11 @@ mod tests {
             last_inspection: None,
             next_due: None,
             reference_checks: vec![],
+            technician: "tech-1".into(),
+            tolerance_kg: 0.2,
+            passed: true,
+            next_check_due: "2027-05-01".into(),
+            verified_on: None,
         })
     }
 
@@ -665,6 +675,9 @@ mod tests {
             height_tenths_cm: 1555,
             body_type: 0,
             implanted_device: false,
+            applied_on: "2026-11-01".into(),
+            lives_or_works_locally: true,
+            registered_by: "staff-1".into(),
         }
     }
 

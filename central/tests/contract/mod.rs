@@ -410,6 +410,9 @@ pub fn registration(who: &StationContext, n: u128, entry: &RosterEntry) -> Outbo
             height_tenths_cm: entry.height_tenths_cm,
             body_type: entry.body_type,
             implanted_device: entry.implanted_device,
+            applied_on: "2026-11-01".into(),
+            lives_or_works_locally: true,
+            registered_by: "staff-1".into(),
         }),
     )
 }
@@ -442,6 +445,11 @@ pub fn calibration(who: &StationContext, n: u128) -> OutboxEvent {
             last_inspection: Some("2026-04-01".into()),
             next_due: Some("2028-04-01".into()),
             reference_checks: vec![],
+            technician: "tech-1".into(),
+            tolerance_kg: 0.2,
+            passed: true,
+            next_check_due: "2027-05-01".into(),
+            verified_on: None,
         }),
     )
 }
@@ -581,6 +589,7 @@ pub fn change_types(kinds: &[ChangeKind]) -> Vec<&'static str> {
             ChangeKind::Document(_) => "document",
             ChangeKind::Purpose(_) => "purpose",
             ChangeKind::Staff(_) => "staff",
+            ChangeKind::RegistrationRules(_) => "registration_rules",
         })
         .collect()
 }

@@ -77,6 +77,7 @@ pub(crate) fn purge_participant(
     into.outbox_events += tx.execute("DELETE FROM outbox WHERE participant = ?1", [p])? as u64;
     into.consents += tx.execute("DELETE FROM consents WHERE participant = ?1", [p])? as u64;
     into.cards += tx.execute("DELETE FROM cards WHERE participant = ?1", [p])? as u64;
+    tx.execute("DELETE FROM registrations WHERE participant = ?1", [p])?;
     into.participants += tx.execute("DELETE FROM participants WHERE number = ?1", [p])? as u64;
     Ok(())
 }

@@ -198,8 +198,77 @@ CREATE INDEX cards_by_participant ON cards (participant);
 ALTER TABLE sync_state ADD COLUMN card_program INTEGER CHECK (card_program BETWEEN 1 AND 65535);
 "#;
 
+/// Version 5: staff and technician modes. Administrators may sign in (SQLite cannot change a
+/// CHECK, so `staff_accounts` is rebuilt); failed sign-ins are counted per typed login (kept as
+/// a SHA-256, so a mistyped or unknown login is not stored in clear) for the lockout, across
+/// restarts; registrations taken here wait for the server's verdict and the card it issues; and
+/// the analyzer's legal-metrology dates and reference-weight checks decide whether this station
+/// may measure participants.
+const V5: &str = r#"
+CREATE TABLE staff_accounts_v5 (
+    login         TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('staff', 'technician', 'admin')),
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    updated_at    INTEGER NOT NULL
+) STRICT;
+INSERT INTO staff_accounts_v5 (login, display_name, role, password_hash, active, updated_at)
+    SELECT login, display_name, role, password_hash, active, updated_at FROM staff_accounts;
+DROP TABLE staff_accounts;
+ALTER TABLE staff_accounts_v5 RENAME TO staff_accounts;
+
+CREATE TABLE staff_sign_in_failures (
+    login_sha256    TEXT PRIMARY KEY CHECK (length(login_sha256) = 64),
+    failures        INTEGER NOT NULL CHECK (failures >= 0),
+    first_failed_at INTEGER NOT NULL,
+    locked_until    INTEGER
+) STRICT;
+
+-- A registration taken at this station, and what the server made of it. Personal (it names a
+-- participant): purged with the participant.
+CREATE TABLE registrations (
+    participant     TEXT PRIMARY KEY REFERENCES participants (number),
+    event_id        TEXT NOT NULL UNIQUE,
+    registered_at   INTEGER NOT NULL,
+    registered_by   TEXT NOT NULL,
+    consent_method  TEXT NOT NULL CHECK (consent_method IN ('on_screen', 'staff_witnessed_paper')),
+    state           TEXT NOT NULL
+                    CHECK (state IN ('pending', 'accepted', 'conflict', 'ineligible', 'full')),
+    card_id         TEXT,
+    card_token      TEXT,
+    card_expires_on TEXT,
+    card_printed_at INTEGER,
+    measured_at     INTEGER,
+    updated_at      INTEGER NOT NULL
+) STRICT;
+
+-- Analyzers this station has been used with, and their legal-metrology dates (計量法).
+CREATE TABLE analyzers (
+    serial          TEXT PRIMARY KEY,
+    model           TEXT NOT NULL,
+    verified_on     TEXT,
+    last_inspection TEXT,
+    inspection_due  TEXT,
+    updated_at      INTEGER NOT NULL
+) STRICT;
+
+-- Reference-weight checks (not personal): the body is the `calibration_recorded` event.
+CREATE TABLE calibrations (
+    id              TEXT PRIMARY KEY,
+    analyzer_serial TEXT NOT NULL,
+    analyzer_model  TEXT NOT NULL,
+    technician      TEXT NOT NULL,
+    checked_at      INTEGER NOT NULL,
+    passed          INTEGER NOT NULL CHECK (passed IN (0, 1)),
+    next_check_due  TEXT,
+    body            TEXT NOT NULL
+) STRICT;
+CREATE INDEX calibrations_latest ON calibrations (checked_at DESC);
+"#;
+
 /// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

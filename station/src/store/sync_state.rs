@@ -21,7 +21,7 @@ use super::{audit, PurgeReport, Store, StoreError};
 use crate::domain::{Date, ParticipantNumber};
 use hakaru_wire::api::{
     CardState, ChangeKind, ChangesPage, ParticipantStatus, PointsAward, PolicyDocument, PurposeDef,
-    RemovalReason, RosterEntry, StaffAccount, StaffRole,
+    RegistrationRules, RemovalReason, RosterEntry, StaffAccount, StaffRole,
 };
 use hakaru_wire::{Sex, Timestamp};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
@@ -113,6 +113,7 @@ fn change_name(c: &ChangeKind) -> &'static str {
         ChangeKind::Document(_) => "document",
         ChangeKind::Purpose(_) => "purpose",
         ChangeKind::Staff(_) => "staff",
+        ChangeKind::RegistrationRules(_) => "registration_rules",
     }
 }
 
@@ -262,7 +263,30 @@ fn put_staff(tx: &Transaction<'_>, s: &StaffAccount, now: Timestamp) -> Result<(
     Ok(())
 }
 
+/// The setting under which the program's registration rules are kept (JSON).
+const REGISTRATION_RULES: &str = "registration_rules";
+
+fn put_registration_rules(tx: &Transaction<'_>, r: &RegistrationRules) -> Result<(), ApplyError> {
+    let json = serde_json::to_string(r).map_err(|_| ApplyError::Malformed("registration rules"))?;
+    tx.prepare_cached(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![REGISTRATION_RULES, json])?;
+    Ok(())
+}
+
 impl Store {
+    /// The program's registration rules as the change feed last said, or the defaults (20 or
+    /// older, living or working in the area, no cap known) before it said anything.
+    pub fn registration_rules(&self) -> Result<RegistrationRules, StoreError> {
+        Ok(match self.setting(REGISTRATION_RULES)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("registration rules: {e}")))?,
+            None => RegistrationRules::default(),
+        })
+    }
+
     /// The change-feed cursor: pass it as `since` to the next pull.
     pub fn sync_cursor(&self) -> Result<u64, StoreError> {
         cursor_in(&self.conn)
@@ -326,6 +350,7 @@ impl Store {
                 ChangeKind::Document(d) => put_document(&tx, d).map(|()| out.documents += 1),
                 ChangeKind::Purpose(p) => put_purpose(&tx, p).map(|()| out.purposes += 1),
                 ChangeKind::Staff(s) => put_staff(&tx, s, now).map(|()| out.staff += 1),
+                ChangeKind::RegistrationRules(r) => put_registration_rules(&tx, r),
             };
             match result {
                 Ok(()) => {}

@@ -198,6 +198,9 @@ pub fn registration(station: &StationId, seq: u64, number: &str) -> OutboxEvent 
             height_tenths_cm: entry.height_tenths_cm,
             body_type: entry.body_type,
             implanted_device: entry.implanted_device,
+            applied_on: "2026-11-01".into(),
+            lives_or_works_locally: true,
+            registered_by: "staff-1".into(),
         }),
     }
 }

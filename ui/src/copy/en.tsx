@@ -178,6 +178,10 @@ export const en: Copy = {
       title: "You asked us to stop using your data",
       body: "No measurement will be recorded. To ask about your earlier records, or to use the service again, please speak to the staff at the desk.",
     },
+    analyzer_changed: {
+      title: "The scale has been replaced",
+      body: "Measurements stop until a technician has checked it. Your measurement was not recorded. Please call a member of staff.",
+    },
   },
   scaleCode: (code) => `Scale error code: ${code}`,
   idle: {

@@ -1,4 +1,4 @@
-// Generated from kiosk/src/view.rs by scripts/gen-ipc. Do not edit.
+// Generated from kiosk/src/view.rs and kiosk/src/staff_view.rs by scripts/gen-ipc. Do not edit.
 // 生成ファイルです。編集しないでください (kiosk/src/view.rs から scripts/gen-ipc で生成)。
 
 export type Text = { 
@@ -13,7 +13,7 @@ en: string, };
 
 export type Lang = "ja" | "en";
 
-export type KioskEvent = { "kind": "hello" } & KioskInfo | { "kind": "screen" } & Screen | { "kind": "notice" } & Notice | { "kind": "idle" } & IdleView | { "kind": "points" } & PointsUpdate | { "kind": "scale" } & ScaleView | { "kind": "sync" } & SyncView | { "kind": "camera" } & CameraView | { "kind": "preview" } & PreviewImage;
+export type KioskEvent = { "kind": "hello" } & KioskInfo | { "kind": "screen" } & Screen | { "kind": "notice" } & Notice | { "kind": "idle" } & IdleView | { "kind": "points" } & PointsUpdate | { "kind": "scale" } & ScaleView | { "kind": "sync" } & SyncView | { "kind": "camera" } & CameraView | { "kind": "preview" } & PreviewImage | { "kind": "availability" } & AvailabilityView;
 
 export type KioskInfo = { 
 /**
@@ -107,7 +107,7 @@ reason: EndCode,
  */
 scale_code: string | null, };
 
-export type EndCode = "finished" | "stopped" | "required_purpose_refused" | "card_unknown" | "lookup_failed" | "no_documents_in_force" | "consent_not_saved" | "scale_not_ready" | "scale_fault" | "record_failed" | "idle_timeout" | "consent_withdrawn" | "use_stopped";
+export type EndCode = "finished" | "stopped" | "required_purpose_refused" | "card_unknown" | "lookup_failed" | "no_documents_in_force" | "consent_not_saved" | "scale_not_ready" | "scale_fault" | "record_failed" | "idle_timeout" | "consent_withdrawn" | "use_stopped" | "analyzer_changed";
 
 export type ConsentView = { 
 /**
@@ -289,7 +289,7 @@ export type Notice = {
  * What happened: `card_not_ours`, `card_malformed`, `card_revoked`, `card_expired`,
  * `card_unknown_participant`, `card_other_program`, `card_bad_signature`, `card_no_roster`,
  * `card_check_failed` (the store could not be read), `scale_message`, `reading_refused`,
- * `demo_only`.
+ * `demo_only`, `measurements_blocked` (detail: the [`AvailabilityView`] reason).
  */
 code: string, 
 /**
@@ -352,6 +352,18 @@ width: number,
  */
 height: number, };
 
+export type AvailabilityView = { 
+/**
+ * Cards start sessions.
+ */
+open: boolean, 
+/**
+ * Why not: `staff_in_use` (staff or a technician is signed in), `never_checked`,
+ * `check_failed`, `check_overdue`, `inspection_overdue`, `analyzer_swapped` (the analyzer
+ * needs a technician's check); `None` when open.
+ */
+reason: string | null, };
+
 export type Answer = { "answer": "consent", 
 /**
  * The session the screen was for.
@@ -397,3 +409,394 @@ code: string,
  * Detail in English (not shown to participants).
  */
 detail: string, };
+
+export type StaffEvent = { "kind": "session" } & StaffSessionView | null | { "kind": "signed_out", 
+/**
+ * The reason code.
+ */
+reason: string, } | { "kind": "idle", 
+/**
+ * Milliseconds left, or `None` when activity resumed.
+ */
+remaining_ms: number | null, } | { "kind": "rules" } & RulesView | { "kind": "registrations" } & Array<RegistrationView> | { "kind": "queue" } & Array<QueueEntry> | { "kind": "scale" } & ScaleServiceView | { "kind": "tap" } & TapLine | { "kind": "sync" } & StaffSyncView | { "kind": "gate" } & GateView | { "kind": "calibration" } & CalibrationView | null | { "kind": "analyzer" } & AnalyzerView | { "kind": "card_test" } & CardTestView;
+
+export type StaffSessionView = { 
+/**
+ * Login id.
+ */
+login: string, 
+/**
+ * Name shown in the header.
+ */
+display_name: string, 
+/**
+ * `staff`, `technician` or `admin`.
+ */
+role: string, 
+/**
+ * May register participants, print cards and run the queue (staff, admin).
+ */
+may_register: boolean, 
+/**
+ * May use technician mode and calibration (technician, admin).
+ */
+may_service: boolean, 
+/**
+ * Automatic sign-out after this many seconds without activity.
+ */
+idle_timeout_secs: number, };
+
+export type RulesView = { 
+/**
+ * Youngest age on the application date.
+ */
+min_age_years: number, 
+/**
+ * Applicants must live or work in the area.
+ */
+residency_required: boolean, 
+/**
+ * The program's enrolment cap, if it has one (judged by the server).
+ */
+enrolment_cap: number | null, 
+/**
+ * Whether the rules came from the server (`false`: the built-in defaults).
+ */
+from_server: boolean, };
+
+export type ApplicationForm = { 
+/**
+ * The participant number printed on the application (e.g. `A-000123`).
+ */
+participant: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+birth_date: string, 
+/**
+ * `male` or `female`.
+ */
+sex: string, 
+/**
+ * Height in cm, one decimal (e.g. `158.5`).
+ */
+height_cm: number, 
+/**
+ * `standard` or `athletic`.
+ */
+body_type: string, 
+/**
+ * The implanted-device question: `true` = weight only, ever.
+ */
+implanted_device: boolean, 
+/**
+ * Lives or works in the program's area, as the application says.
+ */
+lives_or_works_locally: boolean, 
+/**
+ * The application's date, `YYYY-MM-DD` (age is judged on it).
+ */
+applied_on: string, 
+/**
+ * `on_screen` (the participant reads and answers on the kiosk at their first measurement) or
+ * `paper` (staff witnessed the signed paper form: `paper_granted` are the purposes ticked).
+ */
+consent: string, 
+/**
+ * Purpose ids granted on the paper form (`consent == "paper"` only).
+ */
+paper_granted: Array<string>, };
+
+export type RegistrationOutcome = { "outcome": "registered", 
+/**
+ * The stored registration.
+ */
+registration: RegistrationView, } | { "outcome": "ineligible", 
+/**
+ * Codes the UI words: `too_young`, `not_local`, `already_registered`,
+ * `bad_participant_number`, `bad_birth_date`, `bad_applied_on`, `bad_height`,
+ * `bad_sex`, `bad_body_type`, `bad_consent`, `required_purpose_not_granted`.
+ */
+reasons: Array<string>, };
+
+export type RegistrationView = { 
+/**
+ * Participant number.
+ */
+participant: string, 
+/**
+ * When it was taken, `YYYY-MM-DD HH:MM` station time.
+ */
+registered_at: string, 
+/**
+ * The staff login that took it.
+ */
+registered_by: string, 
+/**
+ * `on_screen` or `staff_witnessed_paper`.
+ */
+consent_method: string, 
+/**
+ * `pending` (not yet judged by the server: offline, flagged for review), `accepted`,
+ * `conflict` (the same number registered elsewhere with other details: the program office
+ * decides; never merged), `ineligible`, `full` (after the enrolment cap).
+ */
+state: string, 
+/**
+ * A card can be printed (the server issued it).
+ */
+card_ready: boolean, 
+/**
+ * The card was printed at least once.
+ */
+card_printed: boolean, 
+/**
+ * Measured since registering.
+ */
+measured: boolean, };
+
+export type QueueEntry = { 
+/**
+ * Participant number.
+ */
+participant: string, 
+/**
+ * `waiting`, `measuring` (their session runs on the participant screen), `done`.
+ */
+state: string, 
+/**
+ * Weight only (implanted device): the preset says so.
+ */
+weight_only: boolean, };
+
+export type PrintOutcome = { "mode": "sent", 
+/**
+ * Where: the printer's name or the file written.
+ */
+destination: string, } | { "mode": "dialog", 
+/**
+ * The card as an SVG document (A4 page with one card and cut marks).
+ */
+svg: string, };
+
+export type ScaleServiceView = { 
+/**
+ * The port in use (e.g. `/dev/ttyUSB0`, or the simulator's pty).
+ */
+port: string, 
+/**
+ * The protocol / model profile in use (e.g. `MC-780`).
+ */
+model: string, 
+/**
+ * Line settings, e.g. `9600 8N1`.
+ */
+settings: string, 
+/**
+ * Whether the port is open.
+ */
+connected: boolean, 
+/**
+ * Model and serial number as the analyzer's frames reported them.
+ */
+identity: string | null, 
+/**
+ * Serial ports found on this machine.
+ */
+ports: Array<PortView>, 
+/**
+ * Model profiles the station can speak.
+ */
+models: Array<string>, 
+/**
+ * The last auto-detect result, in words (`None`: none run).
+ */
+detect: Text | null, };
+
+export type PortView = { 
+/**
+ * `/dev/…` path.
+ */
+path: string, 
+/**
+ * USB vendor/product/description, if known.
+ */
+description: string, };
+
+export type TapLine = { 
+/**
+ * `received`, `sent`, `decoded`, `decode_error`, `status`.
+ */
+kind: string, 
+/**
+ * Milliseconds since the tap started.
+ */
+at_ms: number, 
+/**
+ * The bytes as text with control characters escaped (`\r`, `\n`, `\x02`), or the decoded
+ * frame as `key=value` pairs.
+ */
+text: string, };
+
+export type StaffSyncView = { 
+/**
+ * The footer's view (state, backlog, last error).
+ */
+sync: SyncView, 
+/**
+ * Registrations not yet judged by the server.
+ */
+registrations_pending: number, 
+/**
+ * Calibration records not yet sent.
+ */
+calibrations_pending: number, 
+/**
+ * When the last successful exchange was, `YYYY-MM-DD HH:MM` station time.
+ */
+last_success: string | null, };
+
+export type GateView = { 
+/**
+ * Measurements allowed.
+ */
+open: boolean, 
+/**
+ * Why not: `never_checked`, `check_failed`, `check_overdue`, `inspection_overdue`,
+ * `analyzer_swapped`; `None` when open.
+ */
+reason: string | null, 
+/**
+ * The analyzer the last passing check was for (`MC-780 SN 12345678`).
+ */
+checked_analyzer: string | null, 
+/**
+ * The next reference-weight check is due, `YYYY-MM-DD`.
+ */
+next_check_due: string | null, };
+
+export type CalibrationView = { 
+/**
+ * The reference masses, kg, in order.
+ */
+steps_kg: Array<number>, 
+/**
+ * The step to do next (index into `steps_kg`); equal to its length when all are done.
+ */
+next_step: number, 
+/**
+ * Results so far.
+ */
+results: Array<CalibrationStepView>, 
+/**
+ * Largest deviation allowed, kg.
+ */
+tolerance_kg: number, 
+/**
+ * `waiting_for_weight` (put the reference weight on, then read), `reading` (waiting for a
+ * stable weight), `done` (recorded), `failed_to_read` (no stable weight came: try again).
+ */
+state: string, 
+/**
+ * When done: passed or not.
+ */
+passed: boolean | null, 
+/**
+ * When done and passed: the next check is due, `YYYY-MM-DD`.
+ */
+next_check_due: string | null, };
+
+export type CalibrationStepView = { 
+/**
+ * The reference mass, kg.
+ */
+nominal_kg: number, 
+/**
+ * What the analyzer read, kg.
+ */
+measured_kg: number, 
+/**
+ * `measured - nominal`, kg.
+ */
+deviation_kg: number, 
+/**
+ * Within tolerance.
+ */
+ok: boolean, };
+
+export type AnalyzerView = { 
+/**
+ * Model and serial of the analyzer last seen (`None`: no frame has said).
+ */
+analyzer: string | null, 
+/**
+ * 検定 (verification) date, `YYYY-MM-DD`.
+ */
+verified_on: string | null, 
+/**
+ * Last 定期検査 (periodic inspection), `YYYY-MM-DD`.
+ */
+last_inspection: string | null, 
+/**
+ * Next 定期検査 due, `YYYY-MM-DD`.
+ */
+inspection_due: string | null, 
+/**
+ * The latest checks, newest first (at most 10).
+ */
+checks: Array<CheckSummary>, };
+
+export type CheckSummary = { 
+/**
+ * When, `YYYY-MM-DD HH:MM` station time.
+ */
+checked_at: string, 
+/**
+ * The analyzer, `MC-780 SN 12345678`.
+ */
+analyzer: string, 
+/**
+ * The technician's login.
+ */
+technician: string, 
+/**
+ * Passed.
+ */
+passed: boolean, 
+/**
+ * Largest deviation, kg.
+ */
+worst_deviation_kg: number, 
+/**
+ * Sent to the server.
+ */
+synced: boolean, };
+
+export type AnalyzerDatesForm = { 
+/**
+ * 検定 date, `YYYY-MM-DD`, or empty.
+ */
+verified_on: string, 
+/**
+ * Last 定期検査, `YYYY-MM-DD`, or empty.
+ */
+last_inspection: string, 
+/**
+ * Next 定期検査 due, `YYYY-MM-DD`, or empty.
+ */
+inspection_due: string, };
+
+export type CardTestView = { 
+/**
+ * `camera`, `handheld`, `wedge`.
+ */
+via: string, 
+/**
+ * `valid` (a genuine card of this program on the roster), or the refusal code as in
+ * [`crate::view::Notice`] (`card_malformed`, `card_bad_signature`, …).
+ */
+verdict: string, 
+/**
+ * The card's id (`holder-serial`) when it parsed; never the token.
+ */
+card_id: string | null, };

@@ -341,6 +341,9 @@ mod tests {
                 height_tenths_cm: 1650,
                 body_type: 0,
                 implanted_device: false,
+                applied_on: "2026-11-01".into(),
+                lives_or_works_locally: true,
+                registered_by: "staff-1".into(),
             }),
         )
     }
