@@ -14,7 +14,7 @@
 //! Deliberately not here: how the screens look (`ui/src/staff/`), the rules themselves
 //! (`hakaru-station`'s `staff` module) and how commands reach the runtime (`src-tauri`).
 
-use crate::view::{SyncView, Text};
+use crate::view::{PurposeView, SyncView, Text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use ts_rs::TS;
@@ -38,6 +38,8 @@ pub enum StaffEvent {
     },
     /// The registration rules in force (from the server, or the defaults).
     Rules(RulesView),
+    /// The program's purposes of use (for the paper-consent ticks), required ones first.
+    Purposes(Vec<PurposeView>),
     /// Registrations taken at this station that staff may still need (today's, and any not yet
     /// settled with the server), newest first.
     Registrations(Vec<RegistrationView>),
@@ -66,6 +68,7 @@ impl fmt::Debug for StaffEvent {
             StaffEvent::SignedOut { .. } => "signed_out",
             StaffEvent::Idle { .. } => "idle",
             StaffEvent::Rules(_) => "rules",
+            StaffEvent::Purposes(_) => "purposes",
             StaffEvent::Registrations(_) => "registrations",
             StaffEvent::Queue(_) => "queue",
             StaffEvent::Scale(_) => "scale",

@@ -7,11 +7,13 @@
 //! analyzer's protocol and the serial port (that is `hakaru-devices`), drawing screens (the
 //! kiosk UI), and the server's API (the central-server crate).
 
+pub mod calibration;
 pub mod cards;
 pub mod domain;
 pub mod driver;
 pub mod scale_feed;
 pub mod session;
+pub mod staff;
 pub mod store;
 pub mod sync;
 pub mod weight_only;

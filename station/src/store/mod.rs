@@ -8,14 +8,17 @@
 //! always a parameter; the library never reads the clock.
 
 mod audit;
+mod calibration;
 mod cards;
 mod error;
 mod key;
 mod outbox;
 mod record;
+mod registrations;
 mod retention;
 mod roster;
 mod schema;
+mod staff;
 mod sync_state;
 #[doc(hidden)]
 pub mod testing;

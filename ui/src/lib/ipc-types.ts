@@ -418,7 +418,7 @@ reason: string, } | { "kind": "idle",
 /**
  * Milliseconds left, or `None` when activity resumed.
  */
-remaining_ms: number | null, } | { "kind": "rules" } & RulesView | { "kind": "registrations" } & Array<RegistrationView> | { "kind": "queue" } & Array<QueueEntry> | { "kind": "scale" } & ScaleServiceView | { "kind": "tap" } & TapLine | { "kind": "sync" } & StaffSyncView | { "kind": "gate" } & GateView | { "kind": "calibration" } & CalibrationView | null | { "kind": "analyzer" } & AnalyzerView | { "kind": "card_test" } & CardTestView;
+remaining_ms: number | null, } | { "kind": "rules" } & RulesView | { "kind": "purposes" } & Array<PurposeView> | { "kind": "registrations" } & Array<RegistrationView> | { "kind": "queue" } & Array<QueueEntry> | { "kind": "scale" } & ScaleServiceView | { "kind": "tap" } & TapLine | { "kind": "sync" } & StaffSyncView | { "kind": "gate" } & GateView | { "kind": "calibration" } & CalibrationView | null | { "kind": "analyzer" } & AnalyzerView | { "kind": "card_test" } & CardTestView;
 
 export type StaffSessionView = { 
 /**

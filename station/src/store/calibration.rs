@@ -1,0 +1,1 @@
+//! (filled by the staff-modes issue)
