@@ -33,6 +33,12 @@ pub struct KioskConfig {
     pub window: WindowSection,
     /// `[demo]`, demo mode only.
     pub demo: Option<DemoSection>,
+    /// `[staff]`: staff sign-in.
+    pub staff: StaffSection,
+    /// `[printer]`: how participant cards are printed.
+    pub printer: PrinterSection,
+    /// `[calibration]`: the reference-weight check.
+    pub calibration: CalibrationSection,
 }
 
 /// `[station]`.
@@ -162,6 +168,106 @@ pub struct DemoSection {
     pub sheet: Option<PathBuf>,
 }
 
+/// `[staff]`: staff sign-in and the automatic sign-out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSection {
+    /// Automatic sign-out after this many seconds without activity (default 300; the warning
+    /// shows 30 s before). At least 60.
+    #[serde(default = "defaults::idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
+    /// Failed sign-ins (within `lockout_minutes`) that lock a login (default 5).
+    #[serde(default = "defaults::lockout_failures")]
+    pub lockout_failures: u32,
+    /// How long a locked login stays locked, and the window failures are counted in, in
+    /// minutes (default 15).
+    #[serde(default = "defaults::lockout_minutes")]
+    pub lockout_minutes: u64,
+}
+
+impl Default for StaffSection {
+    fn default() -> StaffSection {
+        StaffSection {
+            idle_timeout_secs: defaults::idle_timeout_secs(),
+            lockout_failures: defaults::lockout_failures(),
+            lockout_minutes: defaults::lockout_minutes(),
+        }
+    }
+}
+
+/// How cards are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintMode {
+    /// The staff window opens the system print dialog with the card page (default).
+    #[default]
+    Dialog,
+    /// The kiosk renders a PDF and sends it to `printer` (CUPS, `lp`) or writes it into `folder`.
+    Pdf,
+}
+
+/// `[printer]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSection {
+    /// `"dialog"` (default) or `"pdf"`.
+    #[serde(default)]
+    pub mode: PrintMode,
+    /// `mode = "pdf"`: the CUPS printer's name (`lpstat -p` lists them).
+    #[serde(default)]
+    pub printer: Option<String>,
+    /// `mode = "pdf"`: write the PDF into this folder instead of printing (demo and tests).
+    #[serde(default)]
+    pub folder: Option<PathBuf>,
+    /// The program's name printed on the card (default `健康ポイント`).
+    #[serde(default = "defaults::program_name")]
+    pub program_name: String,
+    /// The TrueType font embedded in the PDF (default Debian's IPAexGothic).
+    #[serde(default = "defaults::font_path")]
+    pub font_path: PathBuf,
+}
+
+impl Default for PrinterSection {
+    fn default() -> PrinterSection {
+        PrinterSection {
+            mode: PrintMode::Dialog,
+            printer: None,
+            folder: None,
+            program_name: defaults::program_name(),
+            font_path: defaults::font_path(),
+        }
+    }
+}
+
+/// `[calibration]`: the reference-weight check.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationSection {
+    /// The reference masses, kg, in the order they are put on (default 0, 20, 50, 100).
+    #[serde(default = "defaults::steps_kg")]
+    pub steps_kg: Vec<f64>,
+    /// Largest deviation a step may have, kg (default 0.2).
+    #[serde(default = "defaults::tolerance_kg")]
+    pub tolerance_kg: f64,
+    /// Days a passed check keeps the station open (default 30).
+    #[serde(default = "defaults::valid_days")]
+    pub valid_days: u32,
+    /// Seconds one step waits for a stable weight (default 60).
+    #[serde(default = "defaults::weigh_timeout_secs")]
+    pub weigh_timeout_secs: u64,
+}
+
+impl Default for CalibrationSection {
+    fn default() -> CalibrationSection {
+        CalibrationSection {
+            steps_kg: defaults::steps_kg(),
+            tolerance_kg: defaults::tolerance_kg(),
+            valid_days: defaults::valid_days(),
+            weigh_timeout_secs: defaults::weigh_timeout_secs(),
+        }
+    }
+}
+
 /// `[session]`: timeouts in seconds (defaults are the station's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -215,6 +321,33 @@ mod defaults {
     pub fn utc_offset_minutes() -> i32 {
         540
     }
+    pub fn idle_timeout_secs() -> u64 {
+        300
+    }
+    pub fn lockout_failures() -> u32 {
+        5
+    }
+    pub fn lockout_minutes() -> u64 {
+        15
+    }
+    pub fn program_name() -> String {
+        "健康ポイント".to_owned()
+    }
+    pub fn font_path() -> std::path::PathBuf {
+        std::path::PathBuf::from(hakaru_card_sheet::DEFAULT_FONT_PATH)
+    }
+    pub fn steps_kg() -> Vec<f64> {
+        vec![0.0, 20.0, 50.0, 100.0]
+    }
+    pub fn tolerance_kg() -> f64 {
+        0.2
+    }
+    pub fn valid_days() -> u32 {
+        30
+    }
+    pub fn weigh_timeout_secs() -> u64 {
+        60
+    }
 }
 
 #[derive(Deserialize)]
@@ -233,6 +366,12 @@ struct File {
     window: Option<WindowSection>,
     #[serde(default)]
     demo: Option<DemoSection>,
+    #[serde(default)]
+    staff: Option<StaffSection>,
+    #[serde(default)]
+    printer: Option<PrinterSection>,
+    #[serde(default)]
+    calibration: Option<CalibrationSection>,
 }
 
 /// Why the settings cannot be used. [`ConfigError::problem`] and [`ConfigError::what_to_do`]
@@ -474,6 +613,14 @@ impl KioskConfig {
             d.sheet = d.sheet.map(|s| base.join(s));
             d
         });
+        let staff = file.staff.unwrap_or_default();
+        check_staff(&staff)?;
+        let mut printer = file.printer.unwrap_or_default();
+        check_printer(&printer)?;
+        printer.folder = printer.folder.map(|f| base.join(f));
+        printer.font_path = base.join(&printer.font_path);
+        let calibration = file.calibration.unwrap_or_default();
+        check_calibration(&calibration)?;
         if scale.simulate && demo.is_none() {
             return Err(ConfigError::invalid(
                 "[scale] simulate",
@@ -488,8 +635,95 @@ impl KioskConfig {
             session,
             window: file.window.unwrap_or_default(),
             demo,
+            staff,
+            printer,
+            calibration,
         })
     }
+}
+
+fn check_staff(staff: &StaffSection) -> Result<(), ConfigError> {
+    if !(60..=86_400).contains(&staff.idle_timeout_secs) {
+        return Err(ConfigError::invalid(
+            "[staff] idle_timeout_secs",
+            "60 to 86400 seconds (default 300)",
+        ));
+    }
+    if !(1..=100).contains(&staff.lockout_failures) {
+        return Err(ConfigError::invalid(
+            "[staff] lockout_failures",
+            "1 to 100 (default 5)",
+        ));
+    }
+    if !(1..=1440).contains(&staff.lockout_minutes) {
+        return Err(ConfigError::invalid(
+            "[staff] lockout_minutes",
+            "1 to 1440 minutes (default 15)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_printer(printer: &PrinterSection) -> Result<(), ConfigError> {
+    match printer.mode {
+        PrintMode::Dialog if printer.printer.is_some() || printer.folder.is_some() => {
+            Err(ConfigError::invalid(
+                "[printer] mode",
+                "printer and folder are for mode = \"pdf\"",
+            ))
+        }
+        PrintMode::Pdf if printer.printer.is_some() == printer.folder.is_some() => {
+            Err(ConfigError::invalid(
+                "[printer]",
+                "mode = \"pdf\" needs exactly one of printer (a CUPS name) or folder",
+            ))
+        }
+        _ if printer.printer.as_deref().is_some_and(|p| {
+            p.is_empty() || p.starts_with('-') || p.contains(char::is_whitespace)
+        }) =>
+        {
+            Err(ConfigError::invalid(
+                "[printer] printer",
+                "a CUPS printer name as lpstat -p lists it",
+            ))
+        }
+        _ if printer.program_name.trim().is_empty() => Err(ConfigError::invalid(
+            "[printer] program_name",
+            "the program's name as participants know it",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_calibration(c: &CalibrationSection) -> Result<(), ConfigError> {
+    if c.steps_kg.is_empty()
+        || c.steps_kg.len() > 10
+        || c.steps_kg.iter().any(|s| !(0.0..=300.0).contains(s))
+    {
+        return Err(ConfigError::invalid(
+            "[calibration] steps_kg",
+            "1 to 10 reference masses, each 0–300 kg (default [0, 20, 50, 100])",
+        ));
+    }
+    if !(c.tolerance_kg > 0.0 && c.tolerance_kg <= 5.0) {
+        return Err(ConfigError::invalid(
+            "[calibration] tolerance_kg",
+            "more than 0 and at most 5 kg (default 0.2)",
+        ));
+    }
+    if !(1..=366).contains(&c.valid_days) {
+        return Err(ConfigError::invalid(
+            "[calibration] valid_days",
+            "1 to 366 days (default 30)",
+        ));
+    }
+    if !(5..=600).contains(&c.weigh_timeout_secs) {
+        return Err(ConfigError::invalid(
+            "[calibration] weigh_timeout_secs",
+            "5 to 600 seconds (default 60)",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -515,6 +749,34 @@ mod tests {
         assert_eq!(sync.points_wait, Duration::from_secs(4));
         assert_eq!(sync.sync.poll_interval_secs, 30);
         assert!(c.demo.is_none());
+        assert_eq!(c.staff, StaffSection::default());
+        assert_eq!(c.staff.idle_timeout_secs, 300);
+        assert_eq!(c.staff.lockout_failures, 5);
+        assert_eq!(c.staff.lockout_minutes, 15);
+        assert_eq!(c.printer, PrinterSection::default());
+        assert_eq!(c.printer.mode, PrintMode::Dialog);
+        assert_eq!(c.calibration, CalibrationSection::default());
+        assert_eq!(c.calibration.steps_kg, vec![0.0, 20.0, 50.0, 100.0]);
+        assert!((c.calibration.tolerance_kg - 0.2).abs() < 1e-9);
+        assert_eq!(c.calibration.valid_days, 30);
+        assert_eq!(c.calibration.weigh_timeout_secs, 60);
+    }
+
+    #[test]
+    fn staff_printer_and_calibration_sections_are_read() {
+        let c = parse(
+            "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n\
+             [staff]\nidle_timeout_secs = 60\nlockout_failures = 3\nlockout_minutes = 1\n\
+             [printer]\nmode = \"pdf\"\nfolder = \"cards\"\n\
+             [calibration]\nsteps_kg = [0, 10]\ntolerance_kg = 0.5\nvalid_days = 7\nweigh_timeout_secs = 5\n",
+        )
+        .unwrap();
+        assert_eq!(c.staff.idle_timeout_secs, 60);
+        assert_eq!(c.staff.lockout_failures, 3);
+        assert_eq!(c.printer.mode, PrintMode::Pdf);
+        assert_eq!(c.printer.folder, Some(PathBuf::from("/etc/hakaru/cards")));
+        assert_eq!(c.calibration.steps_kg, vec![0.0, 10.0]);
+        assert_eq!(c.calibration.valid_days, 7);
     }
 
     #[test]
@@ -575,6 +837,30 @@ mod tests {
     )]
     #[case::sync_misspelt("[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[sync]\nserver_url = \"http://h\"\ncredential_file = \"c\"\nbatchsize = 3\n", "batchsize")]
     #[case::not_toml("[station\n", "kiosk.toml")]
+    #[case::short_staff_idle(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[staff]\nidle_timeout_secs = 5\n",
+        "idle_timeout_secs"
+    )]
+    #[case::pdf_without_target(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[printer]\nmode = \"pdf\"\n",
+        "[printer]"
+    )]
+    #[case::printer_with_dialog(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[printer]\nprinter = \"office\"\n",
+        "[printer] mode"
+    )]
+    #[case::printer_option_injection(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[printer]\nmode = \"pdf\"\nprinter = \"-o x\"\n",
+        "[printer] printer"
+    )]
+    #[case::no_steps(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[calibration]\nsteps_kg = []\n",
+        "steps_kg"
+    )]
+    #[case::zero_tolerance(
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[calibration]\ntolerance_kg = 0\n",
+        "tolerance_kg"
+    )]
     fn a_bad_file_names_what_to_fix(#[case] text: &str, #[case] names: &str) {
         let e = parse(text).unwrap_err();
         let all = format!("{} {} {}", e, e.problem().en, e.what_to_do().en);
