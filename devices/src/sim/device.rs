@@ -124,6 +124,8 @@ enum Via {
     PcStart,
     /// DC-320 `F0`.
     WeightOnly,
+    /// A reference mass was put on the platform (reported as a weight-only line).
+    Reference,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -180,6 +182,10 @@ pub struct Device {
     measuring: Option<Measurement>,
     /// WB-110: what the platform shows, and until when it is still settling.
     platform: Option<(f64, Duration)>,
+    /// A reference mass on the platform (calibration check), kg; weighed instead of a person.
+    load: Option<f64>,
+    /// Kg added to every weight reported ([`Fault::Drift`]).
+    drift_kg: f64,
     silent_until: Option<Duration>,
     truncate_next: bool,
     corrupt_next: bool,
@@ -222,6 +228,8 @@ impl Device {
             presets: Presets::default(),
             measuring: None,
             platform: None,
+            load: None,
+            drift_kg: 0.0,
             silent_until: None,
             truncate_next: false,
             corrupt_next: false,
@@ -260,6 +268,24 @@ impl Device {
         self.person = person;
     }
 
+    /// Puts a reference mass of `kg` on the platform (a calibration check): from now on every
+    /// measurement weighs exactly it (plus any [`Fault::Drift`]) instead of the person. Models
+    /// with a weight-only command (DC-320 `F0`) wait for it; the others report it at once as a
+    /// stable weight-only line, as a platform scale does when a load settles.
+    pub fn place_weight(&mut self, kg: f64, now: Duration) {
+        self.load = Some(kg.max(0.0));
+        let commanded =
+            self.model.dialect == Some(Dialect::JpDc) && self.model.start == Some(StartCommand::G0);
+        if !commanded && !self.silent(now) && self.measuring.is_none() {
+            self.start(Via::Reference, now);
+        }
+    }
+
+    /// Takes the reference mass off: people are weighed again.
+    pub fn clear_weight(&mut self) {
+        self.load = None;
+    }
+
     fn silent(&self, now: Duration) -> bool {
         self.silent_until.is_some_and(|t| now < t)
     }
@@ -274,7 +300,10 @@ impl Device {
     }
 
     fn start(&mut self, via: Via, now: Duration) {
-        let gross = self.person.weight_kg + self.rng.symmetric(0.15);
+        let gross = match self.load {
+            Some(kg) => kg,
+            None => self.person.weight_kg + self.rng.symmetric(0.15),
+        } + self.drift_kg;
         self.measuring = Some(Measurement {
             via,
             done_at: now + self.measure_time,
@@ -365,6 +394,7 @@ impl Device {
             }
             Fault::SerialNumber(s) => self.serial_number = s,
             Fault::Junk => self.junk_after_frame = true,
+            Fault::Drift(kg) => self.drift_kg = kg,
         }
     }
 
@@ -532,6 +562,12 @@ impl Device {
             _ if m.via == Via::WeightOnly => {
                 let kg = round1(m.gross - self.clothes());
                 self.push(TransmitKind::Weight, frames::dc_weight_only(kg));
+            }
+            _ if m.via == Via::Reference || self.load.is_some() => {
+                self.push(
+                    TransmitKind::Weight,
+                    frames::dc_weight_only(round1(m.gross)),
+                );
             }
             _ => {
                 if std::mem::take(&mut self.truncate_next) {
@@ -743,5 +779,58 @@ impl Device {
             opt(6, p.target_fat.map(|t| format!("{t:02}"))),
         ]
         .join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scale::models::ModelProfile;
+
+    fn lines(d: &mut Device) -> Vec<String> {
+        std::iter::from_fn(|| d.poll_transmit())
+            .map(|t| String::from_utf8_lossy(&t.bytes).into_owned())
+            .collect()
+    }
+
+    fn finish(d: &mut Device, now: Duration) -> Vec<String> {
+        d.handle_timeout(now + Duration::from_secs(10));
+        lines(d)
+    }
+
+    #[test]
+    fn a_reference_mass_is_reported_exactly_plus_any_drift() {
+        let profile = ModelProfile::find("MC-780").expect("known");
+        let mut d = Device::new(DeviceConfig::new(profile));
+        d.place_weight(50.0, Duration::ZERO);
+        assert_eq!(finish(&mut d, Duration::ZERO), ["F0,Wk,50.0\r\n"]);
+        d.inject(Fault::Drift(0.5), Duration::from_secs(20));
+        d.place_weight(20.0, Duration::from_secs(20));
+        assert_eq!(finish(&mut d, Duration::from_secs(20)), ["F0,Wk,20.5\r\n"]);
+        d.inject(Fault::Drift(0.0), Duration::from_secs(40));
+        d.place_weight(0.0, Duration::from_secs(40));
+        assert_eq!(finish(&mut d, Duration::from_secs(40)), ["F0,Wk,0.0\r\n"]);
+    }
+
+    #[test]
+    fn a_weight_only_model_waits_for_f0_and_weighs_the_reference() {
+        let profile = ModelProfile::find("DC-320").expect("known");
+        let mut d = Device::new(DeviceConfig::new(profile));
+        d.place_weight(100.0, Duration::ZERO);
+        assert!(!d.is_measuring(), "waits for the host's command");
+        d.handle_input(b"M1\r\nD000.0\r\nF0\r\n", Duration::ZERO);
+        let out = finish(&mut d, Duration::ZERO);
+        assert_eq!(
+            out.last().map(String::as_str),
+            Some("F0,Wk,100.0\r\n"),
+            "{out:?}"
+        );
+        d.clear_weight();
+        d.measure(Duration::from_secs(20));
+        let out = finish(&mut d, Duration::from_secs(20));
+        assert!(
+            out.last().is_some_and(|f| f.contains("SN,")),
+            "a person again: {out:?}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Faults the simulated analyzer can be told to commit, and their string names for a CLI flag
 //! (`noise`, `truncate`, `bad-checksum`, `wrong-baud[:SETTINGS]`, `unplug[:DURATION]`,
-//! `silence[:DURATION]`, `error:E2`, `serial:12345678`, `junk`). What each fault does to the
+//! `silence[:DURATION]`, `error:E2`, `serial:12345678`, `drift:+0.5`, `junk`). What each fault does to the
 //! bytes is [`super::device`]'s job; this module only names and parses them.
 
 use crate::scale::settings::LinkSettings;
@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// One fault to inject.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     /// A burst of random bytes (no `{`, CR or LF) ended by CR LF, between frames.
     Noise,
@@ -31,6 +31,9 @@ pub enum Fault {
     Error(ErrorCode),
     /// From now on the device reports this serial number (`SN`): a different analyzer.
     SerialNumber(String),
+    /// From now on this many kg are added to every weight the device reports (a scale out of
+    /// calibration); `drift:0` clears it.
+    Drift(f64),
     /// From now on a junk byte follows each frame ~100 ms after it ends (WB-3000 behaviour).
     Junk,
 }
@@ -44,7 +47,7 @@ pub const DEFAULT_SILENCE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown fault `{0}`: use noise, truncate, bad-checksum, wrong-baud[:9600-8N1], \
-     unplug[:2s], silence[:500ms], error:E0…E9, serial:DIGITS or junk"
+     unplug[:2s], silence[:500ms], error:E0…E9, serial:DIGITS, drift:±KG or junk"
 )]
 pub struct FaultParseError(pub String);
 
@@ -104,6 +107,13 @@ impl FromStr for Fault {
             {
                 Fault::SerialNumber(a.to_owned())
             }
+            ("drift", Some(a)) => {
+                let kg: f64 = a.parse().map_err(|_| err())?;
+                if !kg.is_finite() || kg.abs() > 50.0 {
+                    return Err(err());
+                }
+                Fault::Drift(kg)
+            }
             _ => return Err(err()),
         };
         Ok(fault)
@@ -123,6 +133,7 @@ impl fmt::Display for Fault {
             Fault::Silence(d) => write!(f, "silence:{}", format_duration(*d)),
             Fault::Error(code) => write!(f, "error:E{}", code.digit()),
             Fault::SerialNumber(s) => write!(f, "serial:{s}"),
+            Fault::Drift(kg) => write!(f, "drift:{kg:+}"),
         }
     }
 }
@@ -148,6 +159,9 @@ mod tests {
             ("silence:3s", Fault::Silence(Duration::from_secs(3))),
             ("error:E2", Fault::Error(ErrorCode::ImpedanceError)),
             ("serial:12345678", Fault::SerialNumber("12345678".into())),
+            ("drift:+0.5", Fault::Drift(0.5)),
+            ("drift:-1.25", Fault::Drift(-1.25)),
+            ("drift:0", Fault::Drift(0.0)),
         ];
         for (text, fault) in cases {
             let parsed: Fault = text.parse().unwrap();
@@ -162,6 +176,9 @@ mod tests {
             "unplug:soon",
             "serial:",
             "noise:1",
+            "drift:",
+            "drift:lots",
+            "drift:+99",
         ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }

@@ -7,7 +7,7 @@
 //! - [`device`]: the sans-IO state machine (commands, measurements, faults → lines to send);
 //! - [`body`], [`frames`], [`clock`], [`rng`]: consistent values and their wire formats;
 //! - [`fault`]: fault names (`noise`, `truncate`, `bad-checksum`, `wrong-baud`, `unplug`,
-//!   `silence`, `error:E2`, `serial:12345678`, `junk`);
+//!   `silence`, `error:E2`, `serial:12345678`, `drift:+0.5`, `junk`);
 //! - [`uart`]: what a receiver at the wrong baud makes of the bytes;
 //! - [`pacing`]: line-rate arithmetic;
 //! - [`pty`], [`runner`]: the pty with its stable path and the thin tokio task

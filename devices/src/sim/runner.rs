@@ -112,6 +112,7 @@ enum Control {
     Measure,
     Inject(Fault),
     SetPerson(Person),
+    PlaceWeight(Option<f64>),
     Stop,
 }
 
@@ -189,6 +190,16 @@ impl Simulator {
     /// Injects a fault.
     pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
         self.send(Control::Inject(fault))
+    }
+
+    /// Puts a reference mass of `kg` on the platform (see [`super::Device::place_weight`]).
+    pub fn place_weight(&self, kg: f64) -> Result<(), SimError> {
+        self.send(Control::PlaceWeight(Some(kg)))
+    }
+
+    /// Takes the reference mass off the platform.
+    pub fn clear_weight(&self) -> Result<(), SimError> {
+        self.send(Control::PlaceWeight(None))
     }
 
     /// Changes who steps on next.
@@ -313,6 +324,8 @@ impl Runner {
                         Some(Control::Measure) => self.device.measure(now),
                         Some(Control::Inject(f)) => self.device.inject(f, now),
                         Some(Control::SetPerson(p)) => self.device.set_person(p),
+                        Some(Control::PlaceWeight(Some(kg))) => self.device.place_weight(kg, now),
+                        Some(Control::PlaceWeight(None)) => self.device.clear_weight(),
                     }
                 }
                 r = read_port(port, &mut buf) => {
