@@ -5,12 +5,17 @@
 //! Deliberately not here: SQL, transactions and the clock. Backends load what these functions
 //! need, call them, and write what they return.
 
-use super::{CardRecord, Direction, LedgerEntry, StationContext, StorageError, ENTRUSTED_TRANSFER};
+use super::{
+    CardId, CardIssue, CardRecord, Direction, LedgerEntry, StationContext, StorageError,
+    ENTRUSTED_TRANSFER,
+};
 use crate::cards::key::CardKey;
+use crate::civil_date;
 use crate::points::{Decision, PointsRules};
 use hakaru_wire::api::{
-    Ack, AckOutcome, CardState, CardStatus, Change, ChangeKind, HeldReason, ParticipantStatus,
-    PointsAward, PointsBalance, RosterEntry, UploadRequest,
+    Ack, AckOutcome, CardState, CardStatus, Change, ChangeKind, HeldReason,
+    IssuedCard as WireIssuedCard, ParticipantStatus, PointsAward, PointsBalance, RegistrationRules,
+    RosterEntry, UploadRequest,
 };
 use hakaru_wire::card::{CardFields, CardToken, TagHash};
 use hakaru_wire::{
@@ -297,36 +302,132 @@ pub fn roster_entry(reg: &ParticipantRegistered) -> RosterEntry {
     }
 }
 
-/// What a `participant_registered` event does, given the roster entry stored for its number.
+/// What a `participant_registered` event does, given what is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegistrationStep {
-    /// Not on the roster: insert (active) and append a change.
+    /// Eligible, new, within the cap: insert (active), append a change, issue the first card.
     Insert,
-    /// The same details are on the roster already (whatever the status): nothing to do.
-    Nothing,
-    /// Other details under the same number: hold.
-    Conflict,
+    /// Held for the program office, for this reason; the station's later consents and readings
+    /// for the number are held as [`HeldReason::RegistrationUnresolved`].
+    Held(HeldReason),
 }
 
-/// Decides a registration against the stored roster entry.
-pub fn registration_step(
-    existing: Option<&RosterEntry>,
+/// What a registration is judged against: the program's rules, the roster entry stored under
+/// its number, how many participants the roster holds, and the program's UTC offset (for the
+/// application date when the event carries none).
+#[derive(Debug, Clone, Copy)]
+pub struct RegistrationContext<'a> {
+    /// The program's registration rules ([`RegistrationRules::default`] when none were set).
+    pub rules: &'a RegistrationRules,
+    /// The roster entry under the registration's number, if any (whatever its status).
+    pub existing: Option<&'a RosterEntry>,
+    /// Participants on the program's roster now (every status).
+    pub enrolled: u64,
+    /// The program's offset from UTC, minutes.
+    pub utc_offset_minutes: i32,
+}
+
+/// Whole years from `birth` to `on` (both days since 1970-01-01): the birthday counts on the day
+/// itself (a person born on 29 February turns a year older on 1 March in other years).
+pub fn age_in_years(birth: i64, on: i64) -> i64 {
+    let (by, bm, bd) = civil_date::civil_from_days(birth);
+    let (oy, om, od) = civil_date::civil_from_days(on);
+    oy - by - i64::from((om, od) < (bm, bd))
+}
+
+/// The day (since 1970-01-01) a registration applies on: its `applied_on`, or when that is
+/// empty the local date it occurred on.
+fn application_day(
     reg: &ParticipantRegistered,
+    occurred_at: Timestamp,
+    utc_offset_minutes: i32,
+) -> Option<i64> {
+    if reg.applied_on.trim().is_empty() {
+        let local = occurred_at.as_unix_ms() + i64::from(utc_offset_minutes) * 60_000;
+        Some(local.div_euclid(civil_date::MS_PER_DAY))
+    } else {
+        civil_date::parse_days(reg.applied_on.trim())
+    }
+}
+
+/// Judges a registration, in this order: (a) eligibility — age in whole years on the
+/// application date below the minimum, or the area rule not met (a birth or application date
+/// that does not parse cannot show the age: ineligible) → [`HeldReason::Ineligible`]; (b) one
+/// registration per person — any roster entry under the number, whatever its details or status
+/// → [`HeldReason::ParticipantExists`] (a conflict, never merged); (c) the enrolment cap — the
+/// roster at or over it → [`HeldReason::EnrolmentFull`] (first come, first served in ingest
+/// order); (d) otherwise [`RegistrationStep::Insert`].
+pub fn registration_step(
+    ctx: &RegistrationContext<'_>,
+    reg: &ParticipantRegistered,
+    occurred_at: Timestamp,
 ) -> RegistrationStep {
-    match existing {
-        None => RegistrationStep::Insert,
-        Some(e) => {
-            let same = e.birth_date == reg.birth_date
-                && e.sex == reg.sex
-                && e.height_tenths_cm == reg.height_tenths_cm
-                && e.body_type == reg.body_type
-                && e.implanted_device == reg.implanted_device;
-            if same {
-                RegistrationStep::Nothing
-            } else {
-                RegistrationStep::Conflict
-            }
-        }
+    let old_enough = match (
+        civil_date::parse_days(reg.birth_date.trim()),
+        application_day(reg, occurred_at, ctx.utc_offset_minutes),
+    ) {
+        (Some(birth), Some(on)) => age_in_years(birth, on) >= i64::from(ctx.rules.min_age_years),
+        _ => false,
+    };
+    if !old_enough || (ctx.rules.residency_required && !reg.lives_or_works_locally) {
+        return RegistrationStep::Held(HeldReason::Ineligible);
+    }
+    if ctx.existing.is_some() {
+        return RegistrationStep::Held(HeldReason::ParticipantExists);
+    }
+    if ctx
+        .rules
+        .enrolment_cap
+        .is_some_and(|cap| ctx.enrolled >= u64::from(cap))
+    {
+        return RegistrationStep::Held(HeldReason::EnrolmentFull);
+    }
+    RegistrationStep::Insert
+}
+
+/// Whether an event is held because its participant's registration at the sending station was
+/// held: consents and readings only (`registration_held`: such a held registration is stored
+/// for this station and number). Checked before anything else of the event.
+pub fn unresolved_registration(kind: &EventKind, registration_held: bool) -> bool {
+    registration_held
+        && matches!(
+            kind,
+            EventKind::ConsentRecorded(_) | EventKind::MeasurementRecorded(_)
+        )
+}
+
+/// The card a registration's ack carries, from the card just issued.
+pub fn ack_card(token: &CardToken, expires_day: Option<u16>) -> WireIssuedCard {
+    let f = token.fields();
+    WireIssuedCard {
+        card_id: CardId::of(&f).to_string(),
+        token: token.encode(),
+        expires_on: expires_day.map(|d| civil_date::format_days(i64::from(d))),
+    }
+}
+
+/// When a registration's first card is issued: today in the program's time zone, without an
+/// expiry (as `admin card issue` without `--valid-days`).
+pub fn registration_card_issue(
+    points_rules: &PointsRules,
+    now: Timestamp,
+) -> Result<CardIssue, StorageError> {
+    let local = now.as_unix_ms() + i64::from(points_rules.utc_offset_minutes) * 60_000;
+    let day = u16::try_from(local.div_euclid(civil_date::MS_PER_DAY))
+        .map_err(|_| StorageError::Invalid("日付が範囲外です / the date is out of range".into()))?;
+    Ok(CardIssue {
+        issued_day: day,
+        expires_day: None,
+    })
+}
+
+/// An accepted registration's acknowledgement with its first card.
+pub fn accepted_with_card(id: EventId, card: Option<WireIssuedCard>) -> Ack {
+    Ack {
+        id,
+        outcome: AckOutcome::Accepted,
+        points: None,
+        card,
     }
 }
 
@@ -804,25 +905,129 @@ mod tests {
         );
     }
 
+    fn judge(
+        rules: &RegistrationRules,
+        existing: Option<&RosterEntry>,
+        enrolled: u64,
+        reg: &ParticipantRegistered,
+    ) -> RegistrationStep {
+        let ctx = RegistrationContext {
+            rules,
+            existing,
+            enrolled,
+            utc_offset_minutes: 540,
+        };
+        registration_step(&ctx, reg, Timestamp::from_unix_ms(NOV23))
+    }
+
     #[test]
-    fn registrations_insert_repeat_or_conflict() {
+    fn registrations_are_judged_eligibility_then_duplicate_then_cap() {
+        let rules = RegistrationRules::default();
         let reg = registration("A-1");
-        assert_eq!(registration_step(None, &reg), RegistrationStep::Insert);
+        assert_eq!(judge(&rules, None, 0, &reg), RegistrationStep::Insert);
+        let held = RegistrationStep::Held;
+        // One registration per person: any entry under the number, same details or not.
         let mut stored = roster_entry(&reg);
-        assert_eq!(stored.status, ParticipantStatus::Active);
         assert_eq!(
-            registration_step(Some(&stored), &reg),
-            RegistrationStep::Nothing
+            judge(&rules, Some(&stored), 1, &reg),
+            held(HeldReason::ParticipantExists)
         );
         stored.status = ParticipantStatus::Withdrawn;
-        assert_eq!(
-            registration_step(Some(&stored), &reg),
-            RegistrationStep::Nothing
-        );
         stored.height_tenths_cm += 1;
         assert_eq!(
-            registration_step(Some(&stored), &reg),
-            RegistrationStep::Conflict
+            judge(&rules, Some(&stored), 1, &reg),
+            held(HeldReason::ParticipantExists)
+        );
+        // Age on the application date: 20 on the birthday, 19 the day before.
+        let mut young = registration("A-2");
+        young.birth_date = "2006-11-01".into();
+        assert_eq!(judge(&rules, None, 0, &young), RegistrationStep::Insert);
+        young.applied_on = "2026-10-31".into();
+        assert_eq!(judge(&rules, None, 0, &young), held(HeldReason::Ineligible));
+        // No application date: the local date the event occurred on (2026-11-23).
+        young.applied_on = String::new();
+        young.birth_date = "2006-11-24".into();
+        assert_eq!(judge(&rules, None, 0, &young), held(HeldReason::Ineligible));
+        young.birth_date = "2006-11-23".into();
+        assert_eq!(judge(&rules, None, 0, &young), RegistrationStep::Insert);
+        young.birth_date = "not a date".into();
+        assert_eq!(judge(&rules, None, 0, &young), held(HeldReason::Ineligible));
+        // The area rule, and a program that does not ask for it.
+        let mut away = registration("A-3");
+        away.lives_or_works_locally = false;
+        assert_eq!(judge(&rules, None, 0, &away), held(HeldReason::Ineligible));
+        let open = RegistrationRules {
+            residency_required: false,
+            ..RegistrationRules::default()
+        };
+        assert_eq!(judge(&open, None, 0, &away), RegistrationStep::Insert);
+        // Eligibility comes before the duplicate, the duplicate before the cap.
+        assert_eq!(
+            judge(&rules, Some(&stored), 1, &away),
+            held(HeldReason::Ineligible)
+        );
+        let capped = RegistrationRules {
+            enrolment_cap: Some(2),
+            ..RegistrationRules::default()
+        };
+        assert_eq!(judge(&capped, None, 1, &reg), RegistrationStep::Insert);
+        assert_eq!(
+            judge(&capped, None, 2, &reg),
+            held(HeldReason::EnrolmentFull)
+        );
+        assert_eq!(
+            judge(&capped, Some(&stored), 2, &reg),
+            held(HeldReason::ParticipantExists)
+        );
+    }
+
+    #[test]
+    fn ages_count_whole_years_and_leap_day_birthdays_turn_on_the_first_of_march() {
+        let d = |t: &str| crate::civil_date::parse_days(t).unwrap();
+        assert_eq!(age_in_years(d("2000-02-29"), d("2020-02-28")), 19);
+        assert_eq!(age_in_years(d("2000-02-29"), d("2020-02-29")), 20);
+        assert_eq!(age_in_years(d("2000-02-29"), d("2021-02-28")), 20);
+        assert_eq!(age_in_years(d("2000-02-29"), d("2021-03-01")), 21);
+        assert_eq!(age_in_years(d("1950-04-01"), d("2026-11-01")), 76);
+    }
+
+    #[test]
+    fn only_consents_and_readings_wait_for_an_unresolved_registration() {
+        assert!(unresolved_registration(&consent("A-1"), true));
+        assert!(unresolved_registration(&measurement("A-1"), true));
+        assert!(!unresolved_registration(&measurement("A-1"), false));
+        assert!(!unresolved_registration(&card("A-1"), true));
+        let reg = EventKind::ParticipantRegistered(registration("A-1"));
+        assert!(!unresolved_registration(&reg, true));
+    }
+
+    #[test]
+    fn a_registration_card_is_issued_today_in_the_program_zone_and_acked_with_its_id() {
+        let rules = PointsRules::default_rules();
+        // 2026-11-23 10:00 JST; 23:30 UTC on the 22nd is already the 23rd in Japan.
+        let issue = registration_card_issue(&rules, Timestamp::from_unix_ms(NOV23)).unwrap();
+        assert_eq!(issue.expires_day, None);
+        assert_eq!(
+            crate::civil_date::format_days(i64::from(issue.issued_day)),
+            "2026-11-23"
+        );
+        let late = Timestamp::from_unix_ms(NOV23 - 90 * 60_000);
+        assert_eq!(registration_card_issue(&rules, late).unwrap(), issue);
+        let key = CardKey::from_bytes(&[7; 32]).unwrap();
+        let token = key.mint(CardFields {
+            program: 1,
+            holder: 12,
+            serial: 1,
+            issued_day: issue.issued_day,
+        });
+        let card = ack_card(&token, Some(issue.issued_day + 30));
+        assert_eq!(card.card_id, "12-1");
+        assert_eq!(card.token, token.encode());
+        assert_eq!(card.expires_on.as_deref(), Some("2026-12-23"));
+        let ack = accepted_with_card(EventId(Uuid::from_u128(1)), Some(card.clone()));
+        assert_eq!(
+            ack_from_json(&ack_to_json(&ack).unwrap()).unwrap().card,
+            Some(card)
         );
     }
 

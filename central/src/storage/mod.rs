@@ -27,6 +27,7 @@
 
 pub mod audit;
 pub mod common;
+pub mod enrolment;
 pub mod export;
 pub mod postgres;
 pub mod rights;
@@ -388,6 +389,7 @@ pub struct HeldEvent {
 #[async_trait::async_trait]
 pub trait Storage:
     audit::AuditStorage
+    + enrolment::EnrolmentStorage
     + rights::RightsStorage
     + export::ExportStorage
     + statement::StatementStorage

@@ -7,6 +7,7 @@
 mod audit;
 mod cards;
 mod credential;
+mod enrolment;
 mod export;
 mod oversight;
 mod points;
@@ -70,6 +71,14 @@ enum Command {
     Ledger(oversight::LedgerArgs),
     /// 保留中のイベント / Events held for an administrator
     Held(oversight::HeldArgs),
+    /// 説明会での登録の条件 (年齢・居住または勤務・定員) / Registration rules (age, area, cap)
+    #[command(subcommand)]
+    RegistrationRules(enrolment::RulesCommand),
+    /// 端末からの登録 (保留中の一覧) / Registrations from stations (the held ones)
+    #[command(subcommand)]
+    Registrations(enrolment::RegistrationsCommand),
+    /// 体組成計の校正の記録 / The analyzers' calibration records
+    Calibrations(enrolment::CalibrationsArgs),
     /// 分析用の提供 (仮名加工・匿名加工) / Analysis exports (pseudonymised, anonymized)
     #[command(subcommand)]
     Export(export::Command),
@@ -111,6 +120,9 @@ pub async fn run(config: &Config, args: Args) -> anyhow::Result<()> {
         Command::Status(a) => oversight::status(&ctx, a).await,
         Command::Ledger(a) => oversight::ledger(&ctx, config, a).await,
         Command::Held(a) => oversight::held(&ctx, a).await,
+        Command::RegistrationRules(c) => enrolment::rules(&ctx, c).await,
+        Command::Registrations(c) => enrolment::registrations(&ctx, c).await,
+        Command::Calibrations(a) => enrolment::calibrations(&ctx, a).await,
         Command::Export(c) => export::run(&ctx, config, c).await,
         Command::Audit(c) => audit::run(&ctx, c).await,
         Command::Request(c) => rights::request(&ctx, c).await,

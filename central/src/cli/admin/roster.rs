@@ -29,6 +29,8 @@ pub enum RoleArg {
     Staff,
     /// 技術者 (機器接続・設定・校正) / Technician (analyzer, settings, calibration)
     Technician,
+    /// 管理者 (登録・カード・機器・校正のすべて) / Administrator (everything staff and technicians do)
+    Admin,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -179,6 +181,7 @@ pub async fn staff(ctx: &Ctx, command: StaffCommand) -> anyhow::Result<()> {
         role: match role {
             RoleArg::Staff => StaffRole::Staff,
             RoleArg::Technician => StaffRole::Technician,
+            RoleArg::Admin => StaffRole::Admin,
         },
         password_hash,
         active: !disabled,

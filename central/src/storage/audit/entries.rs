@@ -219,3 +219,21 @@ pub fn data_viewed(
         json!({ "view": view, "program": program.as_str(), "participants": participants }),
     )
 }
+
+/// A program's registration rules were set (the rules are not personal: kept in full).
+pub fn registration_rules_set(
+    actor: &Actor,
+    program: &ProgramId,
+    rules: &hakaru_wire::api::RegistrationRules,
+) -> AuditEntry {
+    AuditEntry::new(
+        actor,
+        "registration_rules_set",
+        json!({
+            "program": program.as_str(),
+            "min_age_years": rules.min_age_years,
+            "residency_required": rules.residency_required,
+            "enrolment_cap": rules.enrolment_cap,
+        }),
+    )
+}

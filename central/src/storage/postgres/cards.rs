@@ -150,7 +150,28 @@ pub(super) async fn issue_card(
 ) -> PgResult<IssuedCard> {
     let mut client = storage.client().await?;
     let tx = client.transaction().await.map_err(db_error)?;
-    let (code, key) = lock_program(&tx, program).await?;
+    let (issued, changes) = issue_in(&tx, program, participant, issue, now).await?;
+    let first = reserve(&tx, program, changes.len()).await?;
+    insert(&tx, program, first, &changes, now).await?;
+    let id = CardId::of(&issued.token.fields());
+    let entry = entries::card_issued(storage.actor(), program, participant, id, &issued.revoked);
+    audit::append(&tx, &entry, now).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(issued)
+}
+
+/// Issues a card to an active participant inside the caller's transaction (locking the program
+/// row): holder number, next serial, tag, earlier cards revoked. Returns the card and the
+/// changes to append (the revocations, then the new card); the caller appends them and writes
+/// the audit row.
+pub(super) async fn issue_in(
+    tx: &impl GenericClient,
+    program: &ProgramId,
+    participant: &str,
+    issue: CardIssue,
+    now: Timestamp,
+) -> PgResult<(IssuedCard, Vec<ChangeKind>)> {
+    let (code, key) = lock_program(tx, program).await?;
     let status = tx
         .query_opt(
             "SELECT status FROM participants WHERE program = $1 AND participant = $2",
@@ -165,7 +186,7 @@ pub(super) async fn issue_card(
     if codec::status_from(status.get(0))? != ParticipantStatus::Active {
         return Err(common::card_for_inactive_participant());
     }
-    let holder = holder_of(&tx, program, participant).await?;
+    let holder = holder_of(tx, program, participant).await?;
     let rows = tx
         .query(
             "SELECT serial, status FROM cards WHERE program = $1 AND holder = $2",
@@ -191,7 +212,7 @@ pub(super) async fn issue_card(
         serial: common::next_card_serial(highest)?,
         issued_day: issue.issued_day,
     });
-    let mut changes: Vec<ChangeKind> = revoke(&tx, program, &active, now)
+    let mut changes: Vec<ChangeKind> = revoke(tx, program, &active, now)
         .await?
         .into_iter()
         .map(ChangeKind::Card)
@@ -220,19 +241,13 @@ pub(super) async fn issue_card(
         issue.expires_day,
         CardStatus::Active,
     )));
-    let first = reserve(&tx, program, changes.len()).await?;
-    insert(&tx, program, first, &changes, now).await?;
-    let issued = CardId {
-        holder: f.holder,
-        serial: f.serial,
-    };
-    let entry = entries::card_issued(storage.actor(), program, participant, issued, &active);
-    audit::append(&tx, &entry, now).await?;
-    tx.commit().await.map_err(db_error)?;
-    Ok(IssuedCard {
-        token,
-        revoked: active,
-    })
+    Ok((
+        IssuedCard {
+            token,
+            revoked: active,
+        },
+        changes,
+    ))
 }
 
 pub(super) async fn revoke_card(

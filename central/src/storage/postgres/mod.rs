@@ -11,6 +11,7 @@ mod audit;
 mod balance;
 mod cards;
 mod codec;
+mod enrolment;
 mod export;
 mod feed;
 mod ingest;

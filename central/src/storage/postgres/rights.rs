@@ -418,6 +418,10 @@ async fn erase(
             "DELETE FROM rights_corrections WHERE program = $1 AND participant = $2",
         ),
         (
+            "held_registrations",
+            "DELETE FROM held_registrations WHERE program = $1 AND participant = $2",
+        ),
+        (
             "participants",
             "DELETE FROM participants WHERE program = $1 AND participant = $2",
         ),

@@ -265,6 +265,9 @@ DELETE FROM changes WHERE body->>'type' = 'card';
         super::export::SCHEMA,
         super::statement::SCHEMA,
     ],
+    // 4: staff and technician modes — enrolment's tables (registration rules, held
+    // registrations). Staff roles need nothing: `staff.role` has no CHECK here.
+    &[super::enrolment::SCHEMA],
 ];
 
 /// The schema version this server writes.

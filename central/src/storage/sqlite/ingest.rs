@@ -6,9 +6,11 @@
 //! Deliberately not here: the decisions themselves (`storage::common`, `points::decide`) and
 //! connection handling.
 
+use super::enrolment;
 use super::rows::{self, to_json};
 use crate::points::{decide, PointsRules};
-use crate::storage::common::{self, CardStep, RegistrationStep, StoredCard};
+use crate::storage::audit::{entries, Actor};
+use crate::storage::common::{self, CardStep, RegistrationContext, RegistrationStep, StoredCard};
 use crate::storage::CardId;
 use crate::storage::{StationContext, StorageError};
 use hakaru_wire::api::{Ack, CardStatus, ChangeKind, HeldReason, UploadRequest, UploadResponse};
@@ -156,8 +158,17 @@ fn apply(
     e: &OutboxEvent,
     now: Timestamp,
 ) -> Result<Ack, StorageError> {
+    if let Some(p) = common::event_participant(&e.kind) {
+        let held = matches!(
+            e.kind,
+            EventKind::ConsentRecorded(_) | EventKind::MeasurementRecorded(_)
+        ) && enrolment::registration_held(conn, &caller.program, &caller.station, p)?;
+        if common::unresolved_registration(&e.kind, held) {
+            return Ok(common::held(e.id, HeldReason::RegistrationUnresolved));
+        }
+    }
     match &e.kind {
-        EventKind::ParticipantRegistered(reg) => register(conn, caller, e, reg, now),
+        EventKind::ParticipantRegistered(reg) => register(conn, caller, rules, e, reg, now),
         EventKind::ConsentRecorded(c) => consent(conn, caller, e, c),
         EventKind::MeasurementRecorded(m) => measurement(conn, caller, rules, e, m, now),
         EventKind::CardRevoked(c) => card_revoked(conn, caller, e, c, now),
@@ -165,24 +176,53 @@ fn apply(
     }
 }
 
+/// Judges a registration ([`common::registration_step`]); an accepted one goes on the roster
+/// and gets its first card, issued as `admin card issue` does, in this transaction.
 fn register(
     conn: &Connection,
     caller: &StationContext,
+    points_rules: &PointsRules,
     e: &OutboxEvent,
     reg: &ParticipantRegistered,
     now: Timestamp,
 ) -> Result<Ack, StorageError> {
-    let existing = rows::roster_entry(conn, &caller.program, &reg.participant)?;
-    Ok(match common::registration_step(existing.as_ref(), reg) {
+    let program = &caller.program;
+    let rules = enrolment::rules_of(conn, program)?;
+    let existing = rows::roster_entry(conn, program, &reg.participant)?;
+    let ctx = RegistrationContext {
+        rules: &rules,
+        existing: existing.as_ref(),
+        enrolled: enrolment::enrolled(conn, program)?,
+        utc_offset_minutes: points_rules.utc_offset_minutes,
+    };
+    match common::registration_step(&ctx, reg, e.occurred_at) {
+        RegistrationStep::Held(reason) => {
+            enrolment::hold(
+                conn,
+                program,
+                &caller.station,
+                &reg.participant,
+                e.id,
+                reason,
+                now,
+            )?;
+            Ok(common::held(e.id, reason))
+        }
         RegistrationStep::Insert => {
             let entry = common::roster_entry(reg);
-            rows::upsert_participant(conn, &caller.program, &entry, now)?;
-            rows::append_change(conn, &caller.program, &ChangeKind::Participant(entry), now)?;
-            common::accepted(e.id, None)
+            rows::upsert_participant(conn, program, &entry, now)?;
+            rows::append_change(conn, program, &ChangeKind::Participant(entry), now)?;
+            let issue = common::registration_card_issue(points_rules, now)?;
+            let issued = super::issue_card_in(conn, program, &reg.participant, issue, now)?;
+            let id = CardId::of(&issued.token.fields());
+            let actor = Actor::station(caller.station.as_str());
+            let audit_entry =
+                entries::card_issued(&actor, program, &reg.participant, id, &issued.revoked);
+            super::audit::append(conn, &audit_entry, now)?;
+            let card = common::ack_card(&issued.token, issue.expires_day);
+            Ok(common::accepted_with_card(e.id, Some(card)))
         }
-        RegistrationStep::Nothing => common::accepted(e.id, None),
-        RegistrationStep::Conflict => common::held(e.id, HeldReason::ParticipantExists),
-    })
+    }
 }
 
 fn consent(

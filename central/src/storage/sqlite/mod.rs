@@ -7,6 +7,7 @@
 //! Deliberately not here: the decisions (`storage::common`, `points`), HTTP and the clock.
 
 mod audit;
+mod enrolment;
 mod export;
 mod ingest;
 mod rights;
@@ -239,6 +240,66 @@ fn points_of(
         this_month,
         &rules,
     ))
+}
+
+/// Issues a card to an active participant inside the caller's write transaction (see
+/// [`Storage::issue_card`]): holder number, next serial, tag, earlier cards revoked, every card
+/// written appended to the change feed. The caller writes the audit row.
+pub(super) fn issue_card_in(
+    c: &Connection,
+    program: &ProgramId,
+    participant: &str,
+    issue: CardIssue,
+    now: Timestamp,
+) -> Result<IssuedCard, StorageError> {
+    let entry =
+        rows::roster_entry(c, program, participant)?.ok_or_else(|| StorageError::NotFound {
+            what: "participant",
+            id: "<redacted>".into(),
+        })?;
+    if entry.status != ParticipantStatus::Active {
+        return Err(common::card_for_inactive_participant());
+    }
+    let (code, key) = rows::card_code_and_key(c, program)?;
+    let holder = rows::card_holder(c, program, participant)?;
+    let (highest, active) = {
+        let mut stmt = c.prepare_cached(
+            "SELECT serial, status FROM cards WHERE program = ?1 AND holder = ?2",
+        )?;
+        let rows = stmt.query_map(params![program.as_str(), holder], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut highest = None;
+        let mut active = Vec::new();
+        for row in rows {
+            let (serial, status) = row?;
+            highest = highest.max(Some(serial));
+            if rows::card_status_from_name(&status)? == CardStatus::Active {
+                let serial = common::stored_u16("serial", serial)?;
+                active.push(CardId { holder, serial });
+            }
+        }
+        (highest, active)
+    };
+    for &id in &active {
+        rows::set_card_status(c, program, id, CardStatus::Revoked, now)?;
+        if let Some(state) = rows::card_state(c, program, id)? {
+            rows::append_change(c, program, &ChangeKind::Card(state), now)?;
+        }
+    }
+    let token = key.mint(CardFields {
+        program: code,
+        holder,
+        serial: common::next_card_serial(highest)?,
+        issued_day: issue.issued_day,
+    });
+    rows::insert_card(c, program, participant, &token, issue.expires_day, now)?;
+    let state = common::card_state(participant, &token, issue.expires_day, CardStatus::Active);
+    rows::append_change(c, program, &ChangeKind::Card(state), now)?;
+    Ok(IssuedCard {
+        token,
+        revoked: active,
+    })
 }
 
 fn station_context(conn: &Connection, station: &str) -> Result<StationContext, StorageError> {
@@ -565,60 +626,11 @@ impl Storage for SqliteStorage {
         let (program, participant) = (program.clone(), participant.to_owned());
         let actor = self.actor().clone();
         self.write(move |c| {
-            let entry = rows::roster_entry(c, &program, &participant)?.ok_or_else(|| {
-                StorageError::NotFound {
-                    what: "participant",
-                    id: "<redacted>".into(),
-                }
-            })?;
-            if entry.status != ParticipantStatus::Active {
-                return Err(common::card_for_inactive_participant());
-            }
-            let (code, key) = rows::card_code_and_key(c, &program)?;
-            let holder = rows::card_holder(c, &program, &participant)?;
-            let (highest, active) = {
-                let mut stmt = c.prepare_cached(
-                    "SELECT serial, status FROM cards WHERE program = ?1 AND holder = ?2",
-                )?;
-                let rows = stmt.query_map(params![program.as_str(), holder], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                })?;
-                let mut highest = None;
-                let mut active = Vec::new();
-                for row in rows {
-                    let (serial, status) = row?;
-                    highest = highest.max(Some(serial));
-                    if rows::card_status_from_name(&status)? == CardStatus::Active {
-                        let serial = common::stored_u16("serial", serial)?;
-                        active.push(CardId { holder, serial });
-                    }
-                }
-                (highest, active)
-            };
-            for &id in &active {
-                rows::set_card_status(c, &program, id, CardStatus::Revoked, now)?;
-                if let Some(state) = rows::card_state(c, &program, id)? {
-                    rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
-                }
-            }
-            let revoked = active;
-            let token = key.mint(CardFields {
-                program: code,
-                holder,
-                serial: common::next_card_serial(highest)?,
-                issued_day: issue.issued_day,
-            });
-            rows::insert_card(c, &program, &participant, &token, issue.expires_day, now)?;
-            let state =
-                common::card_state(&participant, &token, issue.expires_day, CardStatus::Active);
-            rows::append_change(c, &program, &ChangeKind::Card(state), now)?;
-            let issued = CardId {
-                holder: token.fields().holder,
-                serial: token.fields().serial,
-            };
-            let entry = entries::card_issued(&actor, &program, &participant, issued, &revoked);
+            let issued = issue_card_in(c, &program, &participant, issue, now)?;
+            let id = CardId::of(&issued.token.fields());
+            let entry = entries::card_issued(&actor, &program, &participant, id, &issued.revoked);
             audit::append(c, &entry, now)?;
-            Ok(IssuedCard { token, revoked })
+            Ok(issued)
         })
         .await
     }

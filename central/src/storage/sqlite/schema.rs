@@ -264,9 +264,32 @@ const V3: &[&str] = &[
     super::statement::SCHEMA,
 ];
 
+/// Version 4, staff and technician modes: staff accounts may have the role `admin` (SQLite
+/// cannot change a CHECK, so the table is copied), and enrolment's tables (registration rules,
+/// held registrations), which live with their module.
+const V4_STAFF_ROLES: &str = r#"
+CREATE TABLE staff_accounts_v4 (
+    program       TEXT NOT NULL REFERENCES programs (id),
+    login         TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('staff', 'technician', 'admin')),
+    password_hash TEXT NOT NULL,
+    active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (program, login)
+) STRICT;
+INSERT INTO staff_accounts_v4 (program, login, display_name, role, password_hash, active, updated_at)
+    SELECT program, login, display_name, role, password_hash, active, updated_at FROM staff_accounts;
+DROP TABLE staff_accounts;
+ALTER TABLE staff_accounts_v4 RENAME TO staff_accounts;
+"#;
+
+/// Version 4's pieces.
+const V4: &[&str] = &[V4_STAFF_ROLES, super::enrolment::SCHEMA];
+
 /// The migrations, in order; migration `i` (0-based) brings the file to version `i + 1`. Each
 /// is one or more SQL pieces, applied in one transaction.
-const MIGRATIONS: &[&[&str]] = &[&[V1], &[V2], V3];
+const MIGRATIONS: &[&[&str]] = &[&[V1], &[V2], V3, V4];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -6,15 +6,18 @@
 //! registration earlier in the batch puts the participant on the roster for a reading later in
 //! it, a consent earlier counts for a reading later, awards add up).
 
+use super::super::enrolment::HeldRow;
 use crate::points::{self, PointsRules, PriorAward};
-use crate::storage::common::{self, CardStep, RegistrationStep, StoredCard};
-use crate::storage::CardId;
-use hakaru_wire::api::{Ack, CardState, CardStatus, ChangeKind, HeldReason, RosterEntry};
+use crate::storage::common::{self, CardStep, RegistrationContext, RegistrationStep, StoredCard};
+use crate::storage::{CardId, CardIssue};
+use hakaru_wire::api::{
+    Ack, CardState, CardStatus, ChangeKind, HeldReason, RegistrationRules, RosterEntry,
+};
 use hakaru_wire::{
     CalibrationRecorded, CardEvent, ConsentAction, ConsentRecorded, EventKind, MeasurementRecorded,
-    OutboxEvent, Timestamp,
+    OutboxEvent, ParticipantRegistered, Timestamp,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// What was loaded for the batch's new events.
@@ -32,6 +35,12 @@ pub(super) struct Loaded {
     pub awards: HashMap<(String, String), Vec<PriorAward>>,
     /// Stored balances of the measured participants.
     pub balances: HashMap<String, i64>,
+    /// The program's registration rules (the default when none were set or none are needed).
+    pub registration_rules: RegistrationRules,
+    /// Participants on the program's roster (counted only when the batch registers anyone).
+    pub enrolled: u64,
+    /// The batch's participants whose registration from this station was held.
+    pub held_registrations: HashSet<String>,
 }
 
 /// A consent row to write.
@@ -75,6 +84,13 @@ pub(super) struct Applied<'a> {
     pub awards: Vec<AwardRow>,
     pub calibrations: Vec<CalibrationRow<'a>>,
     pub changes: Vec<ChangeKind>,
+    /// Accepted registrations whose first card to issue once the roster is written: (index of
+    /// the ack, participant).
+    pub cards_to_issue: Vec<(usize, String)>,
+    /// Registrations held (their station's later consents and readings wait for them).
+    pub held_registrations: Vec<HeldRow>,
+    /// When those cards are issued (today in the program's time zone); `None` if out of range.
+    pub card_issue: Option<CardIssue>,
 }
 
 /// In-batch state over what was loaded.
@@ -113,25 +129,16 @@ pub(super) fn apply<'a>(
             st.out.acks.push(common::erased(event.id));
             continue;
         }
+        let held_registration = common::event_participant(&event.kind)
+            .is_some_and(|p| st.loaded.held_registrations.contains(p));
+        if common::unresolved_registration(&event.kind, held_registration) {
+            st.out
+                .acks
+                .push(common::held(event.id, HeldReason::RegistrationUnresolved));
+            continue;
+        }
         let ack = match &event.kind {
-            EventKind::ParticipantRegistered(reg) => {
-                let step = common::registration_step(st.loaded.roster.get(&reg.participant), reg);
-                match step {
-                    RegistrationStep::Insert => {
-                        let entry = common::roster_entry(reg);
-                        st.loaded
-                            .roster
-                            .insert(entry.participant.clone(), entry.clone());
-                        st.out.participants.push(entry.clone());
-                        st.out.changes.push(ChangeKind::Participant(entry));
-                        common::accepted(event.id, None)
-                    }
-                    RegistrationStep::Nothing => common::accepted(event.id, None),
-                    RegistrationStep::Conflict => {
-                        common::held(event.id, HeldReason::ParticipantExists)
-                    }
-                }
-            }
+            EventKind::ParticipantRegistered(reg) => st.register(event, reg),
             EventKind::ConsentRecorded(c) => {
                 if st.loaded.roster.contains_key(&c.participant) {
                     st.batch_consents
@@ -159,10 +166,47 @@ pub(super) fn apply<'a>(
         };
         st.out.acks.push(ack);
     }
+    st.out.card_issue = common::registration_card_issue(&st.loaded.rules, now).ok();
     st.out
 }
 
 impl<'a> State<'a> {
+    /// Judges a registration against the roster and the count as this batch left them.
+    fn register(&mut self, event: &OutboxEvent, reg: &ParticipantRegistered) -> Ack {
+        let ctx = RegistrationContext {
+            rules: &self.loaded.registration_rules,
+            existing: self.loaded.roster.get(&reg.participant),
+            enrolled: self.loaded.enrolled,
+            utc_offset_minutes: self.loaded.rules.utc_offset_minutes,
+        };
+        match common::registration_step(&ctx, reg, event.occurred_at) {
+            RegistrationStep::Insert => {
+                let entry = common::roster_entry(reg);
+                self.loaded
+                    .roster
+                    .insert(entry.participant.clone(), entry.clone());
+                self.loaded.enrolled += 1;
+                self.out.participants.push(entry.clone());
+                self.out.changes.push(ChangeKind::Participant(entry));
+                self.out
+                    .cards_to_issue
+                    .push((self.out.acks.len(), reg.participant.clone()));
+                common::accepted(event.id, None)
+            }
+            RegistrationStep::Held(reason) => {
+                self.loaded
+                    .held_registrations
+                    .insert(reg.participant.clone());
+                self.out.held_registrations.push(HeldRow {
+                    event: event.id,
+                    participant: reg.participant.clone(),
+                    reason,
+                });
+                common::held(event.id, reason)
+            }
+        }
+    }
+
     /// The latest consent decided at or before `taken_at`: stored or earlier in this batch
     /// (a batch's consents arrived after every stored one, so they win a tie).
     fn latest_consent(
@@ -260,7 +304,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use hakaru_wire::api::{AckOutcome, ParticipantStatus};
-    use hakaru_wire::{ConsentMethod, EventId, ParticipantRegistered, Sex};
+    use hakaru_wire::{ConsentMethod, EventId, Sex};
 
     /// 2026-11-23 10:00 JST.
     const NOV23: i64 = 1_795_395_600_000;
@@ -356,6 +400,9 @@ mod tests {
             consents: HashMap::new(),
             awards: HashMap::new(),
             balances: HashMap::new(),
+            registration_rules: RegistrationRules::default(),
+            enrolled: 0,
+            held_registrations: HashSet::new(),
         }
     }
 

@@ -16,7 +16,9 @@
 mod apply;
 mod write;
 
-use super::{cards, codec, db_error, feed, ledger, program_not_found, PgResult, PostgresStorage};
+use super::{
+    cards, codec, db_error, enrolment, feed, ledger, program_not_found, PgResult, PostgresStorage,
+};
 use crate::points::PriorAward;
 use crate::storage::{common, CardId, StationContext, StorageError};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -52,8 +54,8 @@ pub(super) async fn ingest(
     };
     let erasures = erasures(&tx, caller, batch).await?;
     if let Some(loaded) = loaded {
-        let applied = apply::apply(&fresh, loaded, &erasures, now);
-        write::write(&tx, caller, &fresh, &applied, now).await?;
+        let mut applied = apply::apply(&fresh, loaded, &erasures, now);
+        write::write(&tx, caller, &fresh, &mut applied, now).await?;
         for ack in applied.acks {
             acks.insert(ack.id.0, ack);
         }
@@ -267,12 +269,26 @@ async fn load(
         .into_iter()
         .collect();
 
-    let (cards, consents, awards, balances) = tokio::try_join!(
+    let registers = fresh
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::ParticipantRegistered(_)));
+    let (cards, consents, awards, balances, held_registrations) = tokio::try_join!(
         load_cards(tx, program, &card_ids),
         load_consents(tx, program, &measured),
         load_awards(tx, program, &measured),
         super::balance::balances(tx, &caller.program, &measured_participants),
+        enrolment::held_of(tx, &caller.program, &caller.station, &participants),
     )?;
+    // Rules and the roster's count under the program lock (taken above when the batch
+    // registers anyone): two stations' registrations cannot both take the last place.
+    let (registration_rules, enrolled) = if registers {
+        (
+            enrolment::rules_of(tx, &caller.program).await?,
+            enrolment::enrolled(tx, &caller.program).await?,
+        )
+    } else {
+        (hakaru_wire::api::RegistrationRules::default(), 0)
+    };
     Ok(apply::Loaded {
         rules,
         roster,
@@ -280,6 +296,9 @@ async fn load(
         consents,
         awards,
         balances,
+        registration_rules,
+        enrolled,
+        held_registrations,
     })
 }
 

@@ -3,9 +3,11 @@
 //!
 //! Deliberately not here: deciding what to write ([`super::apply`]).
 
+use super::super::{audit, cards, enrolment};
 use super::apply::Applied;
 use super::{append_changes, codec, db_error, feed, PgResult};
-use crate::storage::{common, StationContext, StorageError};
+use crate::storage::audit::{entries, Actor};
+use crate::storage::{common, CardId, StationContext, StorageError};
 use deadpool_postgres::{GenericClient, Transaction};
 use hakaru_wire::{OutboxEvent, Timestamp};
 use uuid::Uuid;
@@ -30,20 +32,31 @@ pub(super) async fn write(
     tx: &Transaction<'_>,
     caller: &StationContext,
     fresh: &[&OutboxEvent],
-    applied: &Applied<'_>,
+    applied: &mut Applied<'_>,
     now: Timestamp,
 ) -> PgResult<()> {
     // Changes first: the program row is locked already, and the seqs are taken before any
     // roster row is written (the admin writes' order).
     append_changes(tx, caller, &applied.changes, now).await?;
+    // The roster before the first cards (a card needs its participant), and the cards before
+    // the events (their acks carry them).
+    feed::upsert_participants(tx, &caller.program, &applied.participants, now).await?;
+    issue_cards(tx, caller, applied, now).await?;
+    let applied = &*applied;
     let (inserted, (), (), (), (), (), ()) = tokio::try_join!(
         events(tx, caller, fresh, applied, now),
-        feed::upsert_participants(tx, &caller.program, &applied.participants, now),
         revoke_cards(tx, caller, applied, now),
         consents(tx, caller, applied),
         measurements(tx, caller, applied),
         awards(tx, caller, applied, now),
         calibrations(tx, caller, applied),
+        enrolment::hold(
+            tx,
+            &caller.program,
+            &caller.station,
+            &applied.held_registrations,
+            now
+        ),
     )?;
     if inserted != fresh.len() as u64 {
         // Another station's upload stored one of these ids a moment ago (this station's own
@@ -53,6 +66,39 @@ pub(super) async fn write(
              the same events arrived concurrently: retry"
                 .into(),
         ));
+    }
+    Ok(())
+}
+
+/// Issues the first card of each accepted registration (as `admin card issue` does: the
+/// changes, an audit row naming the station) and puts it in the registration's ack.
+async fn issue_cards(
+    tx: &Transaction<'_>,
+    caller: &StationContext,
+    applied: &mut Applied<'_>,
+    now: Timestamp,
+) -> PgResult<()> {
+    if applied.cards_to_issue.is_empty() {
+        return Ok(());
+    }
+    let issue = applied.card_issue.ok_or_else(|| {
+        StorageError::Invalid("日付が範囲外です / the date is out of range".into())
+    })?;
+    let actor = Actor::station(caller.station.as_str());
+    for (index, participant) in std::mem::take(&mut applied.cards_to_issue) {
+        let (issued, changes) =
+            cards::issue_in(tx, &caller.program, &participant, issue, now).await?;
+        let first = feed::reserve(tx, &caller.program, changes.len()).await?;
+        feed::insert(tx, &caller.program, first, &changes, now).await?;
+        let id = CardId::of(&issued.token.fields());
+        let entry =
+            entries::card_issued(&actor, &caller.program, &participant, id, &issued.revoked);
+        audit::append(tx, &entry, now).await?;
+        let ack = applied
+            .acks
+            .get_mut(index)
+            .ok_or_else(|| StorageError::Backend("no acknowledgement for a registration".into()))?;
+        ack.card = Some(common::ack_card(&issued.token, issue.expires_day));
     }
     Ok(())
 }
