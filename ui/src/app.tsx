@@ -84,7 +84,7 @@ function CurrentScreen() {
     case "not_configured":
       return <NotConfigured copy={copy} lang={s.lang} screen={screen} />;
     case "attract":
-      return <Attract copy={copy} lang={s.lang} info={s.info} camera={s.camera} preview={s.preview} />;
+      return <Attract copy={copy} lang={s.lang} info={s.info} camera={s.camera} preview={s.preview} availability={s.availability} />;
     case "identifying":
       return <Identifying copy={copy} screen={screen} />;
     case "consent":

@@ -5,7 +5,8 @@ import { render } from "preact";
 import { App } from "./app";
 import "./styles.css";
 import { painted, subscribe, wedgeKey } from "./lib/ipc";
-import { apply, snapshot } from "./lib/store";
+import { openStaff } from "./lib/actions";
+import { apply, getState, snapshot } from "./lib/store";
 import { nowPlaying } from "./lib/voice";
 
 function isTextField(el: Element | null): boolean {
@@ -20,6 +21,12 @@ function isTextField(el: Element | null): boolean {
 document.addEventListener(
   "keydown",
   (e) => {
+    // The hidden staff key, Ctrl+Alt+S, on the attract screen only; never forwarded as a card key.
+    if (e.ctrlKey && e.altKey && e.code === "KeyS") {
+      e.preventDefault();
+      if (!e.repeat && getState().screen?.screen === "attract") openStaff();
+      return;
+    }
     if (isTextField(document.activeElement)) return;
     if (e.key !== "Tab") e.preventDefault();
     void wedgeKey({ code: e.code, shift: e.shiftKey, at_ms: e.timeStamp }).catch(() => {

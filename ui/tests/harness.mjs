@@ -1,7 +1,8 @@
 // The UI test harness: Debian's chromium through playwright-core, the BUILT UI served through
 // page.route with the Tauri CSP, Tauri's IPC mocked by @tauri-apps/api/mocks, and a scripted
 // fake kiosk in the page that answers commands and pushes KioskEvents through the Channel the
-// UI subscribed with. Also the in-page audits (text size, contrast, touch targets).
+// UI subscribed with (for the staff window, staff.html: a fake staff desk answering the staff_*
+// commands and pushing StaffEvents). Also the in-page audits (text size, contrast, touch targets).
 
 import { chromium } from "playwright-core";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -112,6 +113,55 @@ function fakeKiosk() {
   });
 }
 
+/**
+ * The fake staff desk, run in the staff window before the app: records every command, answers
+ * from `replies` (cmd → value) or throws from `errors` (cmd → CommandError), and like the runtime
+ * pushes Session on sign-in and SignedOut + Session(None) on sign-out. `replay` goes first.
+ */
+function fakeStaff() {
+  const d = {
+    channel: null,
+    index: 0,
+    calls: [],
+    replay: [],
+    replies: {},
+    errors: {},
+    session: null,
+    printed: 0,
+    push(ev) {
+      if (!d.channel) throw new Error("nobody subscribed");
+      window.__TAURI_INTERNALS__.runCallback(d.channel.id, { index: d.index++, message: ev });
+    },
+  };
+  window.__staff = d;
+  // The print dialog cannot open in a headless page: count the calls instead.
+  window.print = () => {
+    d.printed++;
+  };
+  // eslint-disable-next-line no-undef
+  mockIPC((cmd, args) => {
+    d.calls.push({ cmd, args: cmd === "staff_subscribe" ? { onEvent: typeof args.onEvent } : JSON.parse(JSON.stringify(args ?? {})) });
+    if (d.errors[cmd]) throw d.errors[cmd];
+    switch (cmd) {
+      case "staff_subscribe":
+        d.channel = args.onEvent;
+        setTimeout(() => d.replay.forEach((ev) => d.push(ev)), 0);
+        return null;
+      case "staff_sign_in":
+        if (d.session) setTimeout(() => d.push({ kind: "session", data: d.session }), 0);
+        return null;
+      case "staff_sign_out":
+        setTimeout(() => {
+          d.push({ kind: "signed_out", data: { reason: "by_user" } });
+          d.push({ kind: "session", data: null });
+        }, 0);
+        return null;
+      default:
+        return cmd in d.replies ? d.replies[cmd] : null;
+    }
+  });
+}
+
 let browser = null;
 
 /** One chromium for the whole test file. */
@@ -143,7 +193,7 @@ export async function close() {
  * A page with the UI from `dist` (default: the test build), the mocked IPC and the fake kiosk.
  * `replay` is what subscribe sends first; `setup` sets fake-kiosk fields (consent, results, …).
  */
-export async function open({ dist = "dist-test", replay = [], setup = {}, viewport = { width: 1280, height: 800 } } = {}) {
+export async function open({ dist = "dist-test", replay = [], setup = {}, viewport = { width: 1280, height: 800 }, path = "/" } = {}) {
   const root = resolve(UI, dist);
   if (!existsSync(join(root, "index.html"))) throw new Error(`${root} is not built (npm run build:test)`);
   const page = await browser.newPage({ viewport });
@@ -166,8 +216,12 @@ export async function open({ dist = "dist-test", replay = [], setup = {}, viewpo
     if (extname(file) === ".html") headers["content-security-policy"] = policy;
     return route.fulfill({ status: 200, headers, body: readFileSync(file) });
   });
-  await page.addInitScript(`${mocksSource()}\n(${fakeKiosk.toString()})();\nObject.assign(window.__kiosk, ${JSON.stringify({ replay, ...setup })});`);
-  await page.goto(`${ORIGIN}/`);
+  if (path === "/staff.html") {
+    await page.addInitScript(`${mocksSource()}\n(${fakeStaff.toString()})();\nObject.assign(window.__staff, ${JSON.stringify({ replay, ...setup })});`);
+  } else {
+    await page.addInitScript(`${mocksSource()}\n(${fakeKiosk.toString()})();\nObject.assign(window.__kiosk, ${JSON.stringify({ replay, ...setup })});`);
+  }
+  await page.goto(`${ORIGIN}${path}`);
   return { page, errors, consoleLines, requests };
 }
 
@@ -186,6 +240,29 @@ export async function calls(page, { all = false } = {}) {
 export async function clearCalls(page) {
   await page.evaluate(() => {
     window.__kiosk.calls.length = 0;
+  });
+}
+
+/** The staff window (staff.html) with the fake staff desk; `setup.session` is who signs in. */
+export function openStaff(opts = {}) {
+  return open({ ...opts, path: "/staff.html" });
+}
+
+/** Push StaffEvents through the staff window's Channel, in order. */
+export async function pushStaff(page, ...events) {
+  await page.waitForFunction(() => window.__staff?.channel !== null);
+  await page.evaluate((evs) => evs.forEach((e) => window.__staff.push(e)), events);
+}
+
+/** The staff commands the UI invoked so far (without `staff_subscribe`, and `staff_touch` unless asked). */
+export async function staffCalls(page, { touches = false } = {}) {
+  const c = await page.evaluate(() => window.__staff.calls);
+  return c.filter((x) => x.cmd !== "staff_subscribe" && (touches || x.cmd !== "staff_touch"));
+}
+
+export async function clearStaffCalls(page) {
+  await page.evaluate(() => {
+    window.__staff.calls.length = 0;
   });
 }
 

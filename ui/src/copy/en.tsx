@@ -26,6 +26,9 @@ const BANDS: Record<string, string> = {
   very_high: "Very high",
 };
 
+/** Measuring is blocked until a technician checks the analyzer. */
+const SCALE_CHECK = "The scale needs a check. Please ask a member of staff.";
+
 export const en: Copy = {
   htmlLang: "en",
   langName: "English",
@@ -74,6 +77,10 @@ export const en: Copy = {
     demoSheetTitle: "Where the printable cards are",
     demoSheetFile: "File",
     demoSheetFolder: "Folder",
+    unavailable: (reason) =>
+      reason === "staff_in_use"
+        ? { title: "Staff are using this station", body: "Please wait a little." }
+        : { title: "Measuring is not available", body: SCALE_CHECK },
   },
   participant: "Participant no.",
   identifying: { title: "Checking your card", body: "Please wait a moment." },
@@ -207,6 +214,8 @@ export const en: Copy = {
         return "Please measure again: step off, then step on again.";
       case "demo_only":
         return "This works in demo mode only.";
+      case "measurements_blocked":
+        return `Measuring is not available: ${SCALE_CHECK.charAt(0).toLowerCase()}${SCALE_CHECK.slice(1)}`;
       default:
         return CALL_STAFF;
     }

@@ -80,6 +80,12 @@ const BANDS: Record<string, string> = {
   very_high: "とても高い",
 };
 
+/** Measuring is blocked until a technician checks the analyzer. */
+const SCALE_CHECK = () => (
+  <>
+    {体組成計()}の{点検()}が<R t="必要" r="ひつよう" />です。{係員()}にお<R t="声" r="こえ" />がけください。
+  </>
+);
 const CARD_RETRY = () => <>カードを読み取れませんでした。もう一度かざしてください。</>;
 const CARD_REFUSED = () => <>このカードは使えません。{係員()}にお声がけください。</>;
 
@@ -152,6 +158,10 @@ export const ja: Copy = {
     demoSheetTitle: "印刷用カードの場所",
     demoSheetFile: "ファイル",
     demoSheetFolder: "フォルダー",
+    unavailable: (reason) =>
+      reason === "staff_in_use"
+        ? { title: <>ただいま{係員()}が<R t="操作中" r="そうさちゅう" />です</>, body: "しばらくお待ちください。" }
+        : { title: <>ただいま{測定()}できません</>, body: SCALE_CHECK() },
   },
   participant: 参加者番号(),
   identifying: {
@@ -333,6 +343,12 @@ export const ja: Copy = {
         return <>{測定()}をやり直してください。一度降りて、もう一度乗ってください。</>;
       case "demo_only":
         return "この操作はデモでだけ使えます。";
+      case "measurements_blocked":
+        return (
+          <>
+            ただいま{測定()}できません。{SCALE_CHECK()}
+          </>
+        );
       default:
         return 係員をお呼びください();
     }

@@ -36,6 +36,9 @@ export interface Copy {
     demoSheetTitle: C;
     demoSheetFile: C;
     demoSheetFolder: C;
+    /** Measuring is not possible now (Availability `open: false`): the calm banner shown
+     * instead of "show your card", by reason (`staff_in_use` or an analyzer reason). */
+    unavailable: (reason: string) => { title: C; body: C };
   };
   participant: C;
   identifying: { title: C; body: C };

@@ -3,7 +3,7 @@
 // Deliberately not here: the IPC itself (ipc.ts) or any state change the runtime owns.
 
 import type { Answer } from "./ipc-types";
-import { answer, demoScan, demoStepOn, errorCode } from "./ipc";
+import { answer, demoScan, demoStepOn, errorCode, openStaffSignIn } from "./ipc";
 import { clearIdle, commandFailed } from "./store";
 
 async function run(f: () => Promise<void>): Promise<void> {
@@ -38,4 +38,12 @@ export function scanDemoCard(index: number): Promise<void> {
 /** Demo: step on the simulated scale. */
 export function stepOnDemo(): Promise<void> {
   return run(() => demoStepOn());
+}
+
+/** The hidden staff gesture (3-second corner press, Ctrl+Alt+S) on the attract screen. A refusal
+ * (someone is being served) shows nothing: the gesture stays hidden. */
+export function openStaff(): void {
+  void openStaffSignIn().catch(() => {
+    /* refused or not running: nothing to show a participant */
+  });
 }

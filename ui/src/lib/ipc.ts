@@ -1,4 +1,4 @@
-// The one door to the Tauri runtime: the six commands of kiosk/src/view.rs, typed with the
+// The one door to the Tauri runtime: the commands of kiosk/src/view.rs (and `open_staff_sign_in`), typed with the
 // generated ipc-types.ts. The ONLY module that imports `@tauri-apps/*`.
 // Deliberately not here: what the answers mean (store.ts) or how anything is shown (screens/).
 
@@ -82,4 +82,9 @@ export function demoStepOn(): Promise<void> {
 /** A screen is painted (benchmarks): its name, e.g. `results`, `guidance_step_on`. */
 export function painted(screen: string): Promise<void> {
   return call("painted", { screen });
+}
+
+/** The hidden staff gesture on the attract screen: ask the shell to show the staff sign-in. */
+export function openStaffSignIn(): Promise<void> {
+  return call("open_staff_sign_in");
 }

@@ -4,6 +4,7 @@
 // (screens/), talking to Rust (ipc.ts).
 
 import type {
+  AvailabilityView,
   CameraView,
   KioskEvent,
   KioskInfo,
@@ -39,6 +40,8 @@ export interface State {
   sync: SyncView | null;
   camera: CameraView | null;
   preview: PreviewImage | null;
+  /** Whether cards start sessions now (`null`: not told yet = open). Not personal. */
+  availability: AvailabilityView | null;
 }
 
 /** The volume every session starts with. */
@@ -57,6 +60,7 @@ function initial(): State {
     sync: null,
     camera: null,
     preview: null,
+    availability: null,
   };
 }
 
@@ -138,6 +142,11 @@ export function apply(ev: KioskEvent): void {
     case "camera": {
       const { kind: _k, ...camera } = ev;
       set({ camera, preview: camera.state === "running" ? state.preview : null });
+      break;
+    }
+    case "availability": {
+      const { kind: _k, ...availability } = ev;
+      set({ availability });
       break;
     }
     case "preview": {

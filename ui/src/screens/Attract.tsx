@@ -1,11 +1,14 @@
 // "カードをかざしてください": nobody is being served. Shows the live camera preview when a
-// camera is configured, and in demo mode the demo cards to "scan". Nothing personal
-// (demo participants are not real people).
+// camera is configured, and in demo mode the demo cards to "scan"; when measuring is not
+// possible (staff signed in, the analyzer needs a check) a calm banner instead of the hint.
+// Holds the hidden staff gesture: a 3-second press in an invisible 80×80 px area at the
+// top-left corner of the screen. Nothing personal (demo participants are not real people).
 
 import { Fragment } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import type { Copy } from "../copy";
-import type { CameraView, KioskInfo, Lang, PreviewImage } from "../lib/ipc-types";
-import { scanDemoCard } from "../lib/actions";
+import type { AvailabilityView, CameraView, KioskInfo, Lang, PreviewImage } from "../lib/ipc-types";
+import { openStaff, scanDemoCard } from "../lib/actions";
 
 type Props = {
   copy: Copy;
@@ -13,7 +16,39 @@ type Props = {
   info: KioskInfo | null;
   camera: CameraView | null;
   preview: PreviewImage | null;
+  availability: AvailabilityView | null;
 };
+
+/** How long the hidden corner must be held, ms. */
+export const STAFF_HOLD_MS = 3000;
+
+/** The invisible top-left area: held for STAFF_HOLD_MS it asks for the staff sign-in. */
+function StaffCorner() {
+  const timer = useRef<number | null>(null);
+  const stop = () => {
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = null;
+  };
+  useEffect(() => stop, []);
+  return (
+    <div
+      class="staff-corner"
+      aria-hidden="true"
+      data-testid="staff-corner"
+      onPointerDown={(e) => {
+        e.preventDefault();
+        stop();
+        timer.current = window.setTimeout(() => {
+          timer.current = null;
+          openStaff();
+        }, STAFF_HOLD_MS);
+      }}
+      onPointerUp={stop}
+      onPointerCancel={stop}
+      onPointerLeave={stop}
+    />
+  );
+}
 
 /** Where the printable demo cards are: behind a disclosure, the file name and its folder. */
 function SheetPlace({ copy, path }: { copy: Copy; path: string }) {
@@ -44,11 +79,24 @@ function SheetPlace({ copy, path }: { copy: Copy; path: string }) {
   );
 }
 
-export function Attract({ copy, lang, info, camera, preview }: Props) {
+export function Attract({ copy, lang, info, camera, preview, availability }: Props) {
   const hasCamera = info?.camera ?? false;
   const demo = info?.demo ?? null;
+  if (availability && !availability.open) {
+    const words = copy.attract.unavailable(availability.reason ?? "");
+    return (
+      <section class="screen screen-attract screen-center" data-screen="attract" data-available="false">
+        <StaffCorner />
+        <div class="unavailable" role="status" data-testid="unavailable" data-reason={availability.reason ?? ""}>
+          <h1 class="attract-title">{words.title}</h1>
+          <p class="lead">{words.body}</p>
+        </div>
+      </section>
+    );
+  }
   return (
-    <section class="screen screen-attract" data-screen="attract">
+    <section class="screen screen-attract" data-screen="attract" data-available="true">
+      <StaffCorner />
       <div class="attract-main">
         <h1 class="attract-title">{copy.attract.title}</h1>
         <p class="lead">{hasCamera ? copy.attract.hintCamera : copy.attract.hintNoCamera}</p>

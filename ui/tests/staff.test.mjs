@@ -1,0 +1,521 @@
+// The staff window (staff.html) against a fake staff desk: sign-in errors that never say which
+// part was wrong and the lockout's minutes; the menu by role; the register form → ineligible
+// explained → registered (pending = flagged for review) → card printed through the system print
+// dialog (print-only image, window.print) → queue; the registrations list's conflict; the idle
+// warning; the technician's tap monitor (capped); calibration steps pass/fail; sign-out drops
+// every participant number from the DOM and the store. Every screen audited and photographed.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import * as s from "./staff-fixtures.mjs";
+import { audit, clearStaffCalls, close, launch, openStaff, plainText, pushStaff, screen, shot, staffCalls } from "./harness.mjs";
+
+before(launch);
+after(close);
+
+const err = (code, detail = "") => ({ code, detail });
+
+/** The audit holds on what shows now (text ≥ 24 px, contrast ≥ 4.5, targets ≥ 44 px). */
+async function audited(page, name) {
+  const a = await audit(page);
+  assert.deepEqual(a.violations, [], `${name}: ${a.violations.join("; ")}`);
+  assert.ok(a.texts > 5, `${name}: something was audited`);
+}
+
+/** Elements wider than the window (a cramped or overflowing layout). */
+async function overflow(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll(".st-main *")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+      .map((el) => `${el.tagName}.${el.className}`)
+      .slice(0, 5),
+  );
+}
+
+async function signedIn(role = "staff", lists = {}) {
+  const opened = await openStaff({ replay: s.signedInReplay(role, lists), setup: { session: s.staffSession(role) } });
+  await screen(opened.page, "staff-home");
+  return opened;
+}
+
+test("sign-in: one refusal message for any wrong part, the lockout's minutes, nothing kept in the form, 戻る closes", async () => {
+  const { page, errors } = await openStaff({ replay: s.signedOutReplay(), setup: { errors: { staff_sign_in: err("sign_in_refused", "refused") } } });
+  await screen(page, "staff-sign-in");
+  assert.equal(await page.locator('[data-testid="secret"]').getAttribute("type"), "password");
+  assert.equal(await page.locator("form").getAttribute("autocomplete"), "off");
+  assert.equal(await page.locator('[data-testid="login"]').getAttribute("autocomplete"), "off");
+  assert.ok(await page.locator('[data-testid="sign-in"]').isDisabled(), "nothing to send yet");
+  await shot(page, "staff-01-sign-in");
+  await audited(page, "sign-in");
+
+  await page.locator('[data-testid="login"]').fill("staff01");
+  // The PIN from the on-screen keypad.
+  await page.locator('[data-testid="secret"]').focus();
+  for (const k of ["4", "7", "1", "1"]) await page.locator(`[data-key="${k}"]`).click();
+  await page.locator('[data-key="back"]').click();
+  await page.locator('[data-key="9"]').click();
+  await page.locator('[data-testid="sign-in"]').click();
+  await page.waitForSelector('[data-testid="sign-in-error"]');
+  const refused = await plainText(page, '[data-testid="sign-in-error"]');
+  assert.ok(refused.includes("IDまたはパスワードが違います"), refused);
+  assert.ok(refused.includes("The ID or password is wrong"), refused);
+  assert.ok(!/存在|exist|unknown|無効/i.test(refused), "never says whether the account exists");
+  assert.deepEqual(await staffCalls(page), [{ cmd: "staff_sign_in", args: { login: "staff01", secret: "4719" } }]);
+  assert.equal(await page.locator('[data-testid="secret"]').inputValue(), "", "the secret is cleared after a try");
+  assert.equal(await page.locator('[data-testid="login"]').inputValue(), "staff01");
+  await shot(page, "staff-02-sign-in-refused");
+  await audited(page, "sign-in refused");
+
+  // Locked: the minutes from the detail.
+  await page.evaluate(() => {
+    window.__staff.errors.staff_sign_in = { code: "locked", detail: "locked for 900 s" };
+  });
+  await page.locator('[data-testid="secret"]').fill("0000");
+  await page.locator('[data-testid="sign-in"]').click();
+  await page.waitForSelector('[data-testid="sign-in-error"][data-code="locked"]');
+  const locked = await plainText(page, '[data-testid="sign-in-error"]');
+  assert.ok(locked.includes("15分間サインインできません"), locked);
+  assert.ok(locked.includes("locked for 15 minutes"), locked);
+  await shot(page, "staff-03-sign-in-locked");
+
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="staff-close"]').click();
+  assert.deepEqual(await staffCalls(page), [{ cmd: "staff_close", args: {} }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("sign-in succeeds → the menu by role; サインアウト; an automatic sign-out is explained", async () => {
+  const { page, errors } = await openStaff({ replay: s.signedOutReplay(), setup: { session: s.staffSession("staff") } });
+  await screen(page, "staff-sign-in");
+  await page.locator('[data-testid="login"]').fill("staff01");
+  await page.locator('[data-testid="secret"]').fill("pass-word");
+  await page.keyboard.press("Enter");
+  await screen(page, "staff-home");
+  const who = await plainText(page, '[data-testid="staff-who"]');
+  assert.ok(who.includes("山田 花子") && who.includes("係員") && who.includes("Staff"), who);
+  const menu = await page.locator(".st-menu-item").evaluateAll((els) => els.map((e) => e.dataset.testid));
+  assert.deepEqual(menu, ["menu-register", "menu-queue", "menu-registrations"]);
+  await shot(page, "staff-04-home-staff");
+  await audited(page, "home");
+  await page.locator('[data-testid="sign-out"]').click();
+  await screen(page, "staff-sign-in");
+  assert.ok((await plainText(page, '[data-testid="signed-out"]')).includes("サインアウトしました"));
+  assert.equal(await page.locator('[data-testid="login"]').inputValue(), "", "the form starts empty again");
+  // Signed out by the idle clock.
+  await pushStaff(page, s.ev("session", s.staffSession("technician")));
+  await screen(page, "staff-home");
+  const techMenu = await page.locator(".st-menu-item").evaluateAll((els) => els.map((e) => e.dataset.testid));
+  assert.deepEqual(techMenu, ["menu-technician", "menu-calibration"]);
+  await pushStaff(page, s.ev("signed_out", { reason: "idle" }), s.ev("session", null));
+  await screen(page, "staff-sign-in");
+  const why = await plainText(page, '[data-testid="signed-out"]');
+  assert.ok(why.includes("自動的にサインアウトしました") && why.includes("signed out automatically"), why);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("register: the form → ineligible reasons explained → registered pending → card printed through the dialog → queue", async () => {
+  const { page, errors } = await signedIn("staff", { regs: [], q: [] });
+  await page.locator('[data-testid="menu-register"]').click();
+  await screen(page, "staff-register");
+  // The rules in force are shown.
+  const rules = await plainText(page, '[data-testid="rules"]');
+  assert.ok(rules.includes("申込日に20歳以上") && rules.includes("20 or older"), rules);
+  assert.ok(rules.includes("定員 500人"), rules);
+  assert.equal(await page.locator('[data-testid="f-applied"]').inputValue(), await page.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  }), "the application date defaults to today");
+  const submit = page.locator('[data-testid="register-submit"]');
+  assert.ok(await submit.isDisabled());
+  await shot(page, "staff-05-register-empty");
+  await audited(page, "register");
+
+  await page.locator('[data-testid="f-participant"]').fill(s.P1);
+  await page.locator('[data-testid="f-birth"]').fill("2008-05-02");
+  await page.locator('[data-testid="choice-sex"] [data-value="female"]').click();
+  await page.locator('[data-testid="f-height"]').fill("158.46");
+  await page.locator('[data-testid="choice-body"] [data-value="standard"]').click();
+  await page.locator('[data-testid="choice-implanted"] [data-value="true"]').click();
+  await page.locator('[data-testid="choice-local"] [data-value="false"]').click();
+  await page.locator('[data-testid="f-applied"]').fill("2026-11-20");
+  await page.locator('[data-testid="choice-consent"] [data-value="paper"]').click();
+  // Paper consent: one tick per purpose, the required one marked.
+  assert.equal(await page.locator('[data-testid="paper-purposes"] li').count(), 3);
+  assert.ok((await plainText(page, '[data-purpose="measure"]')).includes("必須"));
+  await page.locator('[data-purpose="points"] input').check();
+  assert.ok(await submit.isEnabled());
+  await shot(page, "staff-06-register-filled");
+  await audited(page, "register filled");
+
+  await page.evaluate(() => {
+    window.__staff.replies.staff_register = { outcome: "ineligible", reasons: ["too_young", "not_local", "required_purpose_not_granted"] };
+  });
+  await submit.click();
+  await page.waitForSelector('[data-testid="ineligible"]');
+  const sent = (await staffCalls(page)).filter((c) => c.cmd === "staff_register");
+  assert.deepEqual(sent, [
+    {
+      cmd: "staff_register",
+      args: {
+        application: {
+          participant: s.P1,
+          birth_date: "2008-05-02",
+          sex: "female",
+          height_cm: 158.5,
+          body_type: "standard",
+          implanted_device: true,
+          lives_or_works_locally: false,
+          applied_on: "2026-11-20",
+          consent: "paper",
+          paper_granted: ["points"],
+        },
+      },
+    },
+  ]);
+  const why = await plainText(page, '[data-testid="ineligible"]');
+  for (const words of [
+    "申込日の時点で20歳未満です",
+    "Under 20 on the application date",
+    "市内に住んでいるか、働いている方が対象です",
+    "live or work in the area",
+    "必須の利用目的に同意がありません",
+    "Ask the participant",
+    "nothing was kept",
+  ]) {
+    assert.ok(why.includes(words), `"${words}" in ${why}`);
+  }
+  await shot(page, "staff-07-register-ineligible");
+  await audited(page, "ineligible");
+
+  // Corrected: the form kept its values; registered while offline → pending, flagged for review.
+  assert.equal(await page.locator('[data-testid="f-participant"]').inputValue(), s.P1);
+  await page.locator('[data-testid="f-birth"]').fill("1958-05-02");
+  await page.locator('[data-testid="choice-local"] [data-value="true"]').click();
+  await page.locator('[data-purpose="measure"] input').check();
+  await page.evaluate((reg) => {
+    window.__staff.replies.staff_register = { outcome: "registered", registration: reg };
+  }, s.registration(s.P1, "pending"));
+  await submit.click();
+  await screen(page, "staff-registered");
+  const pending = await plainText(page, '[data-testid="registered"]');
+  assert.ok(pending.includes("未確認") && pending.includes("Pending"), pending);
+  assert.ok(pending.includes("重複と定員は、通信が戻ったときにサーバーが確認します"), pending);
+  assert.ok(pending.includes("Flagged for review"), pending);
+  assert.equal(await page.locator('[data-testid="print-card"]').count(), 0, "no card before the server issued it");
+  await shot(page, "staff-08-registered-pending");
+  await audited(page, "registered pending");
+
+  // The server accepted it: the card can be printed, through the system print dialog.
+  await pushStaff(page, s.registrations(s.registration(s.P1, "accepted")));
+  await page.waitForSelector('[data-testid="registered"][data-state="accepted"]');
+  await page.evaluate((svg) => {
+    window.__staff.replies.staff_print_card = { mode: "dialog", svg };
+  }, s.CARD_SVG);
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="print-card"]').click();
+  await page.waitForSelector('[data-testid="print-confirm"][data-mode="dialog"]');
+  await page.waitForFunction(() => window.__staff.printed === 1);
+  const img = page.locator('[data-testid="print-only"] img');
+  assert.equal(await img.count(), 1);
+  const src = await img.getAttribute("src");
+  assert.ok(src.startsWith("data:image/svg+xml"), src.slice(0, 40));
+  assert.ok(decodeURIComponent(src).includes(s.P1), "the card page is the one returned");
+  assert.equal(await page.locator('[data-testid="print-only"]').isVisible(), false, "not on screen");
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator('[data-testid="print-only"]').isVisible(), true, "on paper");
+  assert.equal(await page.locator(".st-app").isVisible(), false, "only the card on paper");
+  await page.emulateMedia({ media: "screen" });
+  assert.deepEqual(await staffCalls(page), [{ cmd: "staff_print_card", args: { participant: s.P1 } }]);
+  await shot(page, "staff-09-print-dialog");
+  await audited(page, "print dialog");
+  await page.locator('[data-testid="print-close"]').click();
+  await page.waitForSelector('[data-testid="print-only"]', { state: "detached" });
+
+  // A printer configured: a confirmation with where it went.
+  await page.evaluate(() => {
+    window.__staff.replies.staff_print_card = { mode: "sent", destination: "Brother_HL_L2375DW" };
+  });
+  await page.locator('[data-testid="print-card"]').click();
+  await page.waitForSelector('[data-testid="print-confirm"][data-mode="sent"]');
+  assert.ok((await plainText(page, '[data-testid="print-confirm"]')).includes("Brother_HL_L2375DW"));
+  await page.locator('[data-testid="print-close"]').click();
+
+  // Into the queue, then measure.
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="queue-add"]').click();
+  await pushStaff(page, s.queue(s.queued(s.P1)));
+  await page.waitForSelector('[data-testid="queue-add"]:disabled');
+  await page.locator('[data-testid="measure-now"]').click();
+  assert.deepEqual(await staffCalls(page), [
+    { cmd: "staff_queue_add", args: { participant: s.P1 } },
+    { cmd: "staff_measure", args: { participant: s.P1 } },
+  ]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("registrations list: a conflict stands out and says it is never merged; ineligible, full and pending shown; reprint", async () => {
+  const regs = [
+    s.registration(s.P1, "conflict"),
+    s.registration(s.P2, "accepted", { card_printed: true, measured: true, consent_method: "on_screen" }),
+    s.registration(s.P3, "pending"),
+    s.registration("A-731907", "full"),
+    s.registration("A-731908", "ineligible"),
+  ];
+  const { page, errors } = await signedIn("staff", { regs, q: [s.queued(s.P3)] });
+  await page.locator('[data-testid="menu-registrations"]').click();
+  await screen(page, "staff-registrations");
+  assert.equal(await page.locator('[data-testid="registration"]').count(), 5);
+  const conflict = page.locator(`[data-testid="registration"][data-participant="${s.P1}"]`);
+  const text = await plainText(page, `[data-testid="registration"][data-participant="${s.P1}"]`);
+  assert.ok(text.includes("別の端末で同じ番号が登録されています。事務局が確認します。統合はしません"), text);
+  assert.ok(text.includes("Registered at another station too: the program office will check; never merged"), text);
+  // It stands out: a thicker, red border than an accepted one.
+  const border = (sel) => page.locator(sel).evaluate((el) => [parseFloat(getComputedStyle(el).borderTopWidth), getComputedStyle(el).borderTopColor]);
+  const [cw, cc] = await border(`[data-testid="registration"][data-participant="${s.P1}"]`);
+  const [aw, ac] = await border(`[data-testid="registration"][data-participant="${s.P2}"]`);
+  assert.ok(cw > aw && cc !== ac, `conflict border ${cw} ${cc} vs ${aw} ${ac}`);
+  assert.equal(await conflict.locator('[data-testid="queue-add"]').count(), 0, "a conflict is not measured until the office decides");
+  for (const [p, st] of [
+    ["A-731907", "full"],
+    ["A-731908", "ineligible"],
+    [s.P3, "pending"],
+  ]) {
+    assert.equal(await page.locator(`[data-participant="${p}"] [data-testid="state-badge"]`).getAttribute("data-state"), st);
+  }
+  // The accepted, printed one offers a reprint; the queued pending one says it is queued.
+  assert.ok((await plainText(page, `[data-participant="${s.P2}"] [data-testid="print-card"]`)).includes("再印刷"));
+  assert.ok(await page.locator(`[data-participant="${s.P3}"] [data-testid="queue-add"]`).isDisabled());
+  await shot(page, "staff-10-registrations");
+  await audited(page, "registrations");
+  assert.deepEqual(await overflow(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("queue: 測定 and 外す per person, weight-only marked, measuring and done shown", async () => {
+  const q = [s.queued(s.P1, "done"), s.queued(s.P2, "waiting", true), s.queued(s.P3, "waiting")];
+  const { page, errors } = await signedIn("staff", { regs: [], q });
+  await page.locator('[data-testid="menu-queue"]').click();
+  await screen(page, "staff-queue");
+  assert.equal(await page.locator('[data-testid="queued"]').count(), 3);
+  assert.equal(await page.locator(`[data-participant="${s.P2}"] [data-testid="weight-only"]`).count(), 1);
+  assert.equal(await page.locator(`[data-participant="${s.P3}"] [data-testid="weight-only"]`).count(), 0);
+  assert.equal(await page.locator(`[data-participant="${s.P1}"] [data-testid="measure"]`).count(), 0, "done: no 測定");
+  await shot(page, "staff-11-queue");
+  await audited(page, "queue");
+  await clearStaffCalls(page);
+  await page.locator(`[data-participant="${s.P2}"] [data-testid="measure"]`).click();
+  await page.locator(`[data-participant="${s.P3}"] [data-testid="remove"]`).click();
+  assert.deepEqual(await staffCalls(page), [
+    { cmd: "staff_measure", args: { participant: s.P2 } },
+    { cmd: "staff_queue_remove", args: { participant: s.P3 } },
+  ]);
+  // While someone is measured, nobody else can be started.
+  await pushStaff(page, s.queue(s.queued(s.P2, "measuring", true), s.queued(s.P3)));
+  await page.waitForSelector(`[data-participant="${s.P2}"][data-state="measuring"]`);
+  assert.ok(await page.locator(`[data-participant="${s.P3}"] [data-testid="measure"]`).isDisabled());
+  assert.equal(await page.locator(`[data-participant="${s.P2}"] [data-testid="remove"]`).count(), 0);
+  await shot(page, "staff-12-queue-measuring");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("idle warning: the countdown, 続ける calls staff_touch and hides it; activity is reported, throttled", async () => {
+  const { page, errors } = await signedIn("staff");
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="menu-queue"]').click();
+  await page.locator('[data-testid="nav-home"]').click();
+  await page.locator('[data-testid="menu-queue"]').click();
+  const touches = (await staffCalls(page, { touches: true })).filter((c) => c.cmd === "staff_touch");
+  assert.equal(touches.length, 1, "three touches within 5 s: one staff_touch");
+  await pushStaff(page, s.ev("idle", { remaining_ms: 30000 }));
+  await page.waitForSelector('[data-testid="staff-idle"]');
+  const count = await plainText(page, '[data-testid="staff-idle-countdown"]');
+  assert.ok(count.includes("あと 30 秒") || count.includes("あと 29 秒"), count);
+  await shot(page, "staff-13-idle-warning");
+  await audited(page, "idle");
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="staff-idle-continue"]').click();
+  await page.waitForSelector('[data-testid="staff-idle"]', { state: "detached" });
+  assert.deepEqual(await staffCalls(page, { touches: true }), [{ cmd: "staff_touch", args: {} }]);
+  // The runtime's own "activity resumed" also hides it.
+  await pushStaff(page, s.ev("idle", { remaining_ms: 12000 }));
+  await page.waitForSelector('[data-testid="staff-idle"]');
+  await pushStaff(page, s.ev("idle", { remaining_ms: null }));
+  await page.waitForSelector('[data-testid="staff-idle"]', { state: "detached" });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("technician: analyzer, ports and models, 自動検出/接続, the tap monitor (newest at the bottom, capped at 500), card test, sync, gate", async () => {
+  const { page, errors } = await signedIn("technician");
+  await page.locator('[data-testid="menu-technician"]').click();
+  await screen(page, "staff-technician");
+  const analyzer = await plainText(page, '[data-testid="tech-analyzer"]');
+  for (const w of ["/dev/ttyUSB0", "MC-780", "9600 8N1", "接続しています", "MC-780 SN 12345678"]) assert.ok(analyzer.includes(w), `${w} in ${analyzer}`);
+  assert.deepEqual(await page.locator('[data-testid="tech-model"] option').allInnerTexts(), ["MC-780", "DC-430", "BC-768"]);
+  const sync = await plainText(page, '[data-testid="tech-sync"]');
+  for (const w of ["オンライン", "未確認の登録", "Registrations pending", "2026-11-23 09:58"]) assert.ok(sync.includes(w), `${w} in ${sync}`);
+  assert.equal(await plainText(page, '[data-testid="sync-backlog"] dd'), "3");
+  assert.equal(await page.locator('[data-testid="gate-open"]').count(), 1);
+  await shot(page, "staff-14-technician");
+  await audited(page, "technician");
+  assert.deepEqual(await overflow(page), []);
+
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="tech-port"]').selectOption("/dev/ttyS0");
+  await page.locator('[data-testid="tech-autodetect"]').click();
+  await page.locator('[data-testid="tech-model"]').selectOption("DC-430");
+  await page.locator('[data-testid="tech-connect"]').click();
+  await page.locator('[data-testid="tap-toggle"]').click();
+  await page.waitForSelector('[data-testid="tap-toggle"][aria-pressed="true"]');
+  assert.deepEqual(await staffCalls(page), [
+    { cmd: "staff_service_autodetect", args: { port: "/dev/ttyS0" } },
+    { cmd: "staff_service_connect", args: { port: "/dev/ttyS0", model: "DC-430" } },
+    { cmd: "staff_service_tap", args: { on: true } },
+  ]);
+  await pushStaff(page, ...Array.from({ length: 520 }, (_, i) => s.tap(i)));
+  await page.waitForFunction(() => document.querySelectorAll(".st-tap-line").length === 500);
+  const first = await plainText(page, ".st-tap-line:first-child .st-tap-text");
+  assert.ok(first.includes("#20"), `the oldest 20 fell off: ${first}`);
+  const lines = page.locator(".st-tap-line");
+  const last = lines.last();
+  assert.ok((await plainText(page, ".st-tap-line:last-child .st-tap-text")).includes("#518") || (await last.getAttribute("data-kind")) === "decoded");
+  assert.ok(await last.isVisible());
+  const inView = await page.evaluate(() => {
+    const box = document.querySelector('[data-testid="tap-lines"]').getBoundingClientRect();
+    const line = document.querySelector(".st-tap-line:last-child").getBoundingClientRect();
+    return line.bottom <= box.bottom + 1 && line.top >= box.top - 1;
+  });
+  assert.ok(inView, "the newest line is scrolled into view at the bottom");
+  const font = await lines.first().evaluate((el) => getComputedStyle(el).fontFamily);
+  assert.ok(/mono/i.test(font), font);
+  await page.locator('[data-testid="tech-monitor"]').scrollIntoViewIfNeeded();
+  await shot(page, "staff-15-technician-monitor");
+  await audited(page, "technician monitor");
+
+  // Card reader test: each verdict shown.
+  await page.locator('[data-testid="card-test-toggle"]').click();
+  await page.waitForSelector('[data-testid="card-test-toggle"][aria-pressed="true"]');
+  await pushStaff(
+    page,
+    s.ev("card_test", { via: "camera", verdict: "valid", card_id: "A-731904-2" }),
+    s.ev("card_test", { via: "handheld", verdict: "card_bad_signature", card_id: null }),
+  );
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="card-verdict"]').length === 2);
+  assert.deepEqual(await page.locator('[data-testid="card-verdict"]').evaluateAll((els) => els.map((e) => e.dataset.verdict)), ["card_bad_signature", "valid"]);
+  // Offline with an error, the gate closed.
+  await pushStaff(page, s.sync("offline"), s.gate(false, "check_overdue"));
+  await page.waitForSelector('[data-testid="sync-error"]');
+  assert.ok((await plainText(page, '[data-testid="tech-gate"]')).includes("点検の期限が過ぎています"));
+  await page.locator('[data-testid="tech-card-test"]').scrollIntoViewIfNeeded();
+  await shot(page, "staff-16-technician-card-test");
+  await audited(page, "technician card test");
+  // Leaving the screen stops the monitor and the test.
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="nav-home"]').click();
+  await screen(page, "staff-home");
+  await page.waitForFunction(() => window.__staff.calls.filter((c) => c.cmd === "staff_service_tap" || c.cmd === "staff_card_test").length === 2);
+  const stops = (await staffCalls(page)).filter((c) => c.cmd !== "staff_touch").map((c) => `${c.cmd}:${c.args.on}`).sort();
+  assert.deepEqual(stops, ["staff_card_test:false", "staff_service_tap:false"]);
+  assert.equal(await page.locator('[data-testid="gate-closed"]').count(), 1, "the menu shows the closed gate");
+  await shot(page, "staff-17-home-technician-gate-closed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("calibration: the dates form, each step with its reading, deviation and ✓/✗, the verdict; past checks", async () => {
+  const { page, errors } = await signedIn("technician");
+  await pushStaff(
+    page,
+    s.analyzer([
+      { checked_at: "2026-10-20 09:12", analyzer: "MC-780 SN 12345678", technician: "tech01", passed: true, worst_deviation_kg: 0.1, synced: true },
+      { checked_at: "2026-10-19 17:40", analyzer: "MC-780 SN 12345678", technician: "tech01", passed: false, worst_deviation_kg: 0.5, synced: false },
+    ]),
+    s.gate(false, "never_checked"),
+  );
+  await page.locator('[data-testid="menu-calibration"]').click();
+  await screen(page, "staff-calibration");
+  assert.equal(await page.locator('[data-testid="cal-due"]').inputValue(), "2027-03-31");
+  assert.deepEqual(await page.locator('[data-testid="past-check"]').evaluateAll((els) => els.map((e) => e.dataset.passed)), ["true", "false"]);
+  await shot(page, "staff-18-calibration");
+  await audited(page, "calibration");
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="cal-due"]').fill("2027-04-30");
+  await page.locator('[data-testid="cal-save-dates"]').click();
+  await page.waitForSelector('[data-testid="cal-dates-saved"]');
+  await page.locator('[data-testid="cal-start"]').click();
+  assert.deepEqual(await staffCalls(page), [
+    { cmd: "staff_analyzer_dates", args: { dates: { verified_on: "2024-04-01", last_inspection: "2025-04-01", inspection_due: "2027-04-30" } } },
+    { cmd: "staff_calibration_start", args: {} },
+  ]);
+
+  await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1)]));
+  await page.waitForSelector('[data-testid="cal-prompt"]');
+  assert.equal(await plainText(page, ".st-cal-kg"), "50");
+  assert.ok((await plainText(page, '[data-testid="cal-prompt"]')).includes("50 kg のおもりを台に載せてから「読み取る」を押してください"));
+  await shot(page, "staff-19-calibration-step");
+  await audited(page, "calibration step");
+  await clearStaffCalls(page);
+  await page.locator('[data-testid="cal-read"]').click();
+  assert.deepEqual(await staffCalls(page), [{ cmd: "staff_calibration_read_step", args: {} }]);
+  await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1)], { state: "reading" }));
+  await page.waitForSelector('[data-testid="cal-read"]:disabled');
+
+  // Drift of +0.5 kg at 50 and 100 kg: ✗ on those steps, 不合格.
+  await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1), s.step(50, 50.5), s.step(100, 100.5)], { state: "done", passed: false }));
+  await page.waitForSelector('[data-testid="cal-verdict"][data-passed="false"]');
+  assert.deepEqual(await page.locator('[data-testid="cal-step"]').evaluateAll((els) => els.map((e) => e.dataset.ok)), ["true", "true", "false", "false"]);
+  const rows = await page.locator('[data-testid="cal-step"]').allInnerTexts();
+  assert.ok(rows[2].includes("50.50 kg") && rows[2].includes("+0.50") && rows[2].includes("✗"), rows[2]);
+  assert.ok(rows[1].includes("+0.10") && rows[1].includes("✓"), rows[1]);
+  assert.ok((await plainText(page, '[data-testid="cal-verdict"]')).includes("不合格"));
+  await shot(page, "staff-20-calibration-failed");
+  await audited(page, "calibration failed");
+
+  await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1), s.step(50, 49.9), s.step(100, 100.2)], { state: "done", passed: true, due: "2026-12-23" }));
+  await page.waitForSelector('[data-testid="cal-verdict"][data-passed="true"]');
+  const passed = await plainText(page, '[data-testid="cal-verdict"]');
+  assert.ok(passed.includes("合格") && passed.includes("2026-12-23") && passed.includes("Passed"), passed);
+  await shot(page, "staff-21-calibration-passed");
+  await audited(page, "calibration passed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Session(None) drops every participant number from the DOM and the store", async () => {
+  const regs = [s.registration(s.P1, "conflict"), s.registration(s.P2, "accepted")];
+  const { page, errors } = await signedIn("admin", { regs, q: [s.queued(s.P3)] });
+  await page.locator('[data-testid="menu-registrations"]').click();
+  await screen(page, "staff-registrations");
+  await pushStaff(page, s.tap(3), s.ev("card_test", { via: "camera", verdict: "valid", card_id: `${s.P2}-1` }));
+  const before = await page.evaluate(() => document.documentElement.outerHTML + window.__hakaruStaffState());
+  for (const p of [s.P1, s.P2, s.P3]) assert.ok(before.includes(p), `${p} shown before`);
+  await pushStaff(page, s.ev("session", null));
+  await screen(page, "staff-sign-in");
+  const afterAll = await page.evaluate(() => document.documentElement.outerHTML + window.__hakaruStaffState());
+  for (const p of [s.P1, s.P2, s.P3, "Wk=62", "山田"]) assert.ok(!afterAll.includes(p), `${p} gone`);
+  // Lists pushed while nobody is signed in are not kept either.
+  await pushStaff(page, s.registrations(s.registration(s.P1)), s.queue(s.queued(s.P1)));
+  await page.waitForTimeout(100);
+  assert.ok(!(await page.evaluate(() => window.__hakaruStaffState())).includes(s.P1));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("StaffEvent payloads decode whether adjacent (data), named after the kind, or flattened beside the tag", async () => {
+  const { page, errors } = await openStaff({ replay: [{ kind: "session", session: s.staffSession("admin") }] });
+  await screen(page, "staff-home");
+  assert.equal(await page.locator(".st-menu-item").count(), 5, "admin sees everything");
+  // A struct flattened beside its tag, as serde's internal tagging writes it.
+  await pushStaff(page, { kind: "gate", open: false, reason: "analyzer_swapped", checked_analyzer: null, next_check_due: null });
+  await page.waitForSelector('[data-testid="gate-closed"][data-reason="analyzer_swapped"]');
+  await pushStaff(page, { kind: "queue", queue: [s.queued(s.P1)] }, { kind: "nonsense", data: 1 });
+  await page.locator('[data-testid="menu-queue"]').click();
+  await page.waitForSelector(`[data-testid="queued"][data-participant="${s.P1}"]`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
