@@ -15,6 +15,7 @@
 //!                     PresetScale ──▶ PresetRequest for the caller (it owns the link)
 //! ```
 
+use crate::calibration::{Gate, GateReason};
 use crate::cards::CardRejection;
 use crate::domain::{Date, MeasurementId, ParticipantNumber};
 use crate::session::{
@@ -23,6 +24,7 @@ use crate::session::{
 };
 use crate::store::{new_id, Measured, NewMeasurement, Standing, Store, StoreError};
 use hakaru_devices::scale::Preset;
+use hakaru_devices::serial::AnalyzerIdentity;
 use hakaru_wire::{ConsentAction, Timestamp};
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -41,9 +43,40 @@ pub enum StationError {
          this station has not been enrolled yet: a technician must enroll it"
     )]
     NotEnrolled,
+    /// Participants may not measure now (calibration gate closed): nothing was started.
+    #[error("{}", .0.message())]
+    Blocked(GateReason),
     /// The store failed during maintenance (the idle checkpoint).
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why [`Station::present_participant`] started nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The calibration gate is closed: show notice `measurements_blocked` with
+    /// [`GateReason::code`].
+    Blocked(GateReason),
+    /// The store failed while checking the gate: nothing started; try again.
+    CheckFailed,
+}
+
+impl Refusal {
+    /// The notice code for the screen: `measurements_blocked` or `check_failed`.
+    pub fn notice(self) -> &'static str {
+        match self {
+            Refusal::Blocked(_) => "measurements_blocked",
+            Refusal::CheckFailed => "check_failed",
+        }
+    }
+
+    /// The gate's reason code, when blocked.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            Refusal::Blocked(r) => Some(r.code()),
+            Refusal::CheckFailed => None,
+        }
+    }
 }
 
 /// The analyzer must be preset for this session; the caller owns the link, performs it (e.g.
@@ -107,6 +140,16 @@ pub struct Station {
     scale_use: ScaleUse,
     checkpoint_due: bool,
     stats: StationStats,
+    /// Whether participants may measure (see [`crate::calibration`]).
+    gate: Gate,
+    /// The day the gate was last decided for (`None`: date rules not applied yet).
+    gate_day: Option<Date>,
+    /// The serial number of the analyzer the newest check was made on.
+    checked_serial: Option<String>,
+    /// The analyzer the link has identified, as far as it told.
+    connected: Option<AnalyzerIdentity>,
+    /// The other serial number last seen (persisted once, not per frame).
+    swap_seen: Option<String>,
 }
 
 impl std::fmt::Debug for Station {
@@ -117,6 +160,7 @@ impl std::fmt::Debug for Station {
             .field("scale_requests", &self.scale.len())
             .field("checkpoint_due", &self.checkpoint_due)
             .field("stats", &self.stats)
+            .field("gate", &self.gate)
             .finish_non_exhaustive()
     }
 }
@@ -127,20 +171,156 @@ impl Station {
         if store.station_id().is_none() {
             return Err(StationError::NotEnrolled);
         }
+        let session = Session::new(config)?;
+        // The date rules apply from the first call that brings today's date.
+        let gate = store.gate_on(None, None)?;
+        let checked_serial = store.newest_check()?.map(|c| c.serial);
         Ok(Station {
             store,
-            session: Session::new(config)?,
+            session,
             scale: VecDeque::new(),
             scale_use: ScaleUse::Done,
             checkpoint_due: false,
             stats: StationStats::default(),
+            gate,
+            gate_day: None,
+            checked_serial,
+            connected: None,
+            swap_seen: None,
         })
+    }
+
+    /// Whether participants may measure, as last decided.
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// Decides the gate again from the store for `today` (after a check was recorded, the
+    /// analyzer dates changed, or the date changed).
+    pub fn refresh_gate(&mut self, today: Date) -> Result<&Gate, StationError> {
+        let gate = self.store.gate(self.connected.as_ref(), today)?;
+        self.checked_serial = self.store.newest_check()?.map(|c| c.serial);
+        if self.store.swapped_serial()?.is_none() {
+            self.swap_seen = None;
+        }
+        if gate != self.gate {
+            tracing::info!(?gate, "calibration gate changed");
+        }
+        self.gate = gate;
+        self.gate_day = Some(today);
+        Ok(&self.gate)
+    }
+
+    /// The analyzer the link identified (model and serial number), as far as known.
+    pub fn connected_analyzer(&self) -> Option<&AnalyzerIdentity> {
+        self.connected.as_ref()
+    }
+
+    /// The link identified the analyzer (or a later frame named another one). A serial number
+    /// other than the checked one closes the gate (`analyzer_swapped`, persisted) and ends the
+    /// session in progress with [`crate::session::EndReason::AnalyzerChanged`].
+    pub fn analyzer_identified(
+        &mut self,
+        identity: AnalyzerIdentity,
+        now: Instant,
+        wall: Timestamp,
+    ) {
+        let serial = identity.serial_number.clone();
+        self.connected = Some(identity);
+        if let Some(serial) = serial {
+            self.check_serial(&serial, now, wall);
+        }
+    }
+
+    /// The link was replaced (another port or protocol): the analyzer is unknown until its
+    /// frames name it.
+    pub fn analyzer_forgotten(&mut self) {
+        self.connected = None;
+    }
+
+    /// Whether `serial` is another analyzer than the checked one; if so, handles the swap.
+    fn check_serial(&mut self, serial: &str, now: Instant, wall: Timestamp) -> bool {
+        let Some(checked) = self.checked_serial.clone() else {
+            return false;
+        };
+        if serial == checked {
+            return false;
+        }
+        if self.swap_seen.as_deref() != Some(serial) {
+            tracing::warn!(seen = serial, checked = %checked, "analyzer swapped: measurements blocked until checked");
+            match self.store.mark_analyzer_swapped(serial, &checked, wall) {
+                Ok(()) => self.swap_seen = Some(serial.to_owned()),
+                Err(e) => {
+                    // The gate still closes now; only a restart would not remember it.
+                    self.stats.store_failures += 1;
+                    tracing::warn!(error = %e, "could not persist the analyzer swap");
+                }
+            }
+        }
+        self.gate = Gate::Closed(GateReason::AnalyzerSwapped);
+        self.session.handle(Input::AnalyzerChanged, now);
+        self.run_actions(now, wall);
+        true
+    }
+
+    /// Brings the gate to `today` if it was decided for another day (or none).
+    fn gate_for(&mut self, today: Date) -> Result<Gate, StationError> {
+        if self.gate_day != Some(today) {
+            self.refresh_gate(today)?;
+        }
+        Ok(self.gate)
+    }
+
+    /// Starts a session for a roster participant without a card: staff identified them (the
+    /// queue of an explanation session). Refused, with nothing started, while the gate is
+    /// closed. Ends any session in progress, like a card.
+    pub fn present_participant(
+        &mut self,
+        participant: ParticipantNumber,
+        today: Date,
+        now: Instant,
+        wall: Timestamp,
+    ) -> Result<(), Refusal> {
+        match self.gate_for(today) {
+            Ok(Gate::Open) => {}
+            Ok(Gate::Closed(reason)) => return Err(Refusal::Blocked(reason)),
+            Err(e) => {
+                tracing::warn!(error = %e, "gate check failed: nothing started");
+                return Err(Refusal::CheckFailed);
+            }
+        }
+        self.session
+            .handle(Input::CardScanned { participant, today }, now);
+        self.run_actions(now, wall);
+        Ok(())
     }
 
     /// One input (card scan, a UI answer, a scale reading or status, a preset's outcome) at
     /// `now`; every action it causes is carried out before this returns, so a commit is durable
     /// before its event can be polled.
+    ///
+    /// The calibration gate holds here too: a `CardScanned` while it is closed starts nothing
+    /// (use [`Station::card_read`] / [`Station::present_participant`] to learn why), and a
+    /// reading from another analyzer than the checked one is never recorded: the session ends
+    /// with `AnalyzerChanged` and the gate closes.
     pub fn handle(&mut self, input: Input, now: Instant, wall: Timestamp) {
+        match &input {
+            Input::CardScanned { today, .. } => {
+                let open = matches!(self.gate_for(*today), Ok(Gate::Open));
+                if !open {
+                    tracing::info!(gate = ?self.gate, "card scan ignored: measurements blocked");
+                    return;
+                }
+            }
+            Input::Reading(reading) => {
+                if let Some(serial) = reading.serial_number.clone() {
+                    if self.check_serial(&serial, now, wall) {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
         self.session.handle(input, now);
         self.run_actions(now, wall);
     }
@@ -148,7 +328,8 @@ impl Station {
     /// A card reader delivered `text`: it is checked against the synced cards
     /// ([`crate::cards::verify`]); a genuine, current card starts its participant's session
     /// (ending any session in progress). A refusal changes nothing and comes back for the
-    /// screen; the outer error is the store failing. An accepted card gives its participant
+    /// screen; the outer error is the store failing or [`StationError::Blocked`] while the
+    /// calibration gate is closed (nothing starts). An accepted card gives its participant
     /// number (the session's events do not carry it; the screen shows it).
     pub fn card_read(
         &mut self,
@@ -157,6 +338,11 @@ impl Station {
         now: Instant,
         wall: Timestamp,
     ) -> Result<Result<ParticipantNumber, CardRejection>, StationError> {
+        // The gate first: while measurements are blocked no card starts anything.
+        if let Gate::Closed(reason) = self.gate_for(today)? {
+            tracing::info!(reason = reason.code(), "card refused: measurements blocked");
+            return Err(StationError::Blocked(reason));
+        }
         match crate::cards::verify(&self.store, text, today)? {
             Ok(card) => {
                 self.handle(
@@ -445,6 +631,7 @@ mod tests {
             label_en: "Measuring".into(),
         };
         store.put_purpose(&service, T0).unwrap();
+        crate::calibration::testing::calibrated(&mut store, "00000001", TODAY).unwrap();
         Station::new(store, SessionConfig::default()).unwrap()
     }
 

@@ -18,7 +18,8 @@ pub mod store;
 pub mod sync;
 pub mod weight_only;
 
-pub use driver::{PresetRequest, ScaleRequest, Station, StationError, StationStats};
+pub use calibration::{AnalyzerDates, CalibrationPlan, CalibrationRun, Gate, GateReason};
+pub use driver::{PresetRequest, Refusal, ScaleRequest, Station, StationError, StationStats};
 pub use scale_feed::{
     CardText, CardVerdict, Clock, Fed, FeedInput, FeedOutput, LinkNote, ScaleFeed, SystemClock,
 };

@@ -12,19 +12,36 @@
 //! station, takes UI inputs and card reads ([`FeedInput`]) from a channel and forwards events,
 //! card verdicts and link changes ([`FeedOutput`]) to one (the kiosk app).
 //! While a preset exchange runs (a few hundred ms, at most ~21 s when the analyzer is silent)
+//! or a calibration weighing waits for its weight (at most the weigh timeout, 60 s by default)
 //! other inputs wait in the channel; the session ignores answers for a session that ended.
+//!
+//! For the technician: [`FeedInput::Weigh`] weighs a reference mass while nobody is measured,
+//! [`FeedInput::Relink`] moves to another port or protocol, and [`ScaleFeed::tap`] shows the
+//! traffic live ([`TapFrame`]): statuses always, raw bytes (with `LinkOptions::tap_raw`) and
+//! decoded frames only while no participant session runs. Nothing is kept for the tap when
+//! nobody subscribes.
 
+use crate::calibration::{Gate, GateReason};
 use crate::cards::CardRejection;
 use crate::domain::{Date, ParticipantNumber};
-use crate::driver::{PresetRequest, ScaleRequest, Station};
-use crate::session::{Event, Input, MeasurementMode};
+use crate::driver::{PresetRequest, Refusal, ScaleRequest, Station, StationError};
+use crate::session::{Event, Input, MeasurementMode, Stage};
+use hakaru_devices::redact::REDACTED;
 use hakaru_devices::scale::exchange::{ExchangeError, ExchangeEvent, PresetExchange};
 use hakaru_devices::scale::models::{ModelProfile, OutputKind};
-use hakaru_devices::scale::Command;
-use hakaru_devices::serial::{run_preset, PresetError, ScaleEvent, ScaleLink};
+use hakaru_devices::scale::{Command, Dialect, Stability, StartCommand};
+use hakaru_devices::serial::{
+    run_preset, AnalyzerIdentity, Direction, PresetError, ScaleEvent, ScaleLink,
+};
 use hakaru_wire::Timestamp;
-use std::time::Instant;
-use tokio::sync::mpsc;
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// How long [`FeedInput::Weigh`] waits for a weight by default.
+pub const DEFAULT_WEIGH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Frames kept for a slow tap subscriber before the oldest are dropped.
+const TAP_CAPACITY: usize = 512;
 
 /// Where the adapter gets time from.
 pub trait Clock {
@@ -99,8 +116,114 @@ pub enum FeedInput {
     /// A UI answer (or any other session input).
     Input(Input),
     /// A card reader delivered `text` (`Debug` never shows it): verified with
-    /// [`Station::card_read`] on `today`, the station's local date.
+    /// [`Station::card_read`] on `today`, the station's local date. Ignored while held.
     Card(CardText),
+    /// Staff start a session for a roster participant without a card (the queue):
+    /// [`Station::present_participant`]; answered with [`FeedOutput::Present`].
+    Present {
+        /// Who.
+        participant: ParticipantNumber,
+        /// The station's local date.
+        today: Date,
+    },
+    /// Weigh what is on the platform (a reference mass) while no participant session runs;
+    /// the weight in kg, or why not, goes to `reply`.
+    Weigh {
+        /// Where the answer goes.
+        reply: oneshot::Sender<Result<f64, WeighError>>,
+    },
+    /// Decide the calibration gate again for `today` (after a check, a date change, new
+    /// analyzer dates); a change comes out as [`FeedOutput::Gate`].
+    RefreshGate {
+        /// The station's local date.
+        today: Date,
+    },
+    /// Use another link (the technician chose another port or protocol); the old one closes.
+    Relink {
+        /// The new link.
+        link: ScaleLink,
+        /// The model it talks to.
+        profile: &'static ModelProfile,
+    },
+    /// `true` while staff are signed in: card reads are ignored (verdict
+    /// [`CardVerdict::Held`]) and start nothing.
+    Hold(bool),
+}
+
+/// Why [`FeedInput::Weigh`] gave no weight. Messages are Japanese first and say what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeighError {
+    /// A participant session is running.
+    #[error("利用者の測定中は分銅を量れません。測定が終わってからやり直してください / a participant is being measured: weigh after their session ends")]
+    SessionActive,
+    /// No stable weight came in time.
+    #[error("時間内に安定した重さが届きませんでした。分銅を載せ直し、接続を確かめてやり直してください / no stable weight arrived in time: put the weight on again, check the cable and retry")]
+    Timeout,
+    /// The analyzer did not accept the weight-only command.
+    #[error("測定器が計量の指示を受け付けませんでした（{0}）。接続と機種の設定を確かめてください / the analyzer did not start weighing ({0}): check the cable and the model setting")]
+    Exchange(String),
+    /// The link has stopped.
+    #[error("測定器との接続が終了しています。ポートの設定を確かめてください / the scale link has stopped: check the port settings")]
+    LinkClosed,
+}
+
+/// One thing seen on the link, for the technician's live view. `Debug` hides bytes and
+/// frame text (they carry body values).
+#[derive(Clone, PartialEq, Eq)]
+pub enum TapFrame {
+    /// Raw traffic (only when the link was opened with `tap_raw`).
+    Bytes {
+        /// Which way.
+        direction: Direction,
+        /// The bytes as they went over the wire.
+        data: Vec<u8>,
+    },
+    /// A decoded frame or weight line as `key=value` text, values included.
+    Frame {
+        /// `reading`, `weight` or `reply`.
+        kind: &'static str,
+        /// `key=value` pairs separated by spaces.
+        text: String,
+    },
+    /// A link status (connected, disconnected, identified, decode error, device status).
+    Status {
+        /// What happened (no body values).
+        text: String,
+    },
+}
+
+impl std::fmt::Debug for TapFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TapFrame::Bytes { direction, data } => f
+                .debug_struct("Bytes")
+                .field("direction", direction)
+                .field("len", &data.len())
+                .finish_non_exhaustive(),
+            TapFrame::Frame { kind, .. } => f
+                .debug_struct("Frame")
+                .field("kind", kind)
+                .field("text", &format_args!("{REDACTED}"))
+                .finish(),
+            TapFrame::Status { text } => f.debug_struct("Status").field("text", text).finish(),
+        }
+    }
+}
+
+/// `key=value` text of anything serialisable as a flat JSON object.
+fn kv_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}={s}"),
+                v => format!("{k}={v}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Ok(v) => v.to_string(),
+        Err(_) => String::new(),
+    }
 }
 
 /// Text a card reader delivered, with the station's local date. `Debug` hides the text.
@@ -127,6 +250,10 @@ pub enum CardVerdict {
     Accepted(ParticipantNumber),
     /// Refused: nothing changed.
     Refused(CardRejection),
+    /// The calibration gate is closed: nothing started (notice `measurements_blocked`).
+    Blocked(GateReason),
+    /// Staff are signed in ([`FeedInput::Hold`]): ignored, nothing started.
+    Held,
     /// The store failed while checking: nothing changed.
     CheckFailed,
 }
@@ -140,6 +267,12 @@ pub enum FeedOutput {
     Card(CardVerdict),
     /// The link connected or disconnected ([`LinkNote::Connected`] / [`LinkNote::Disconnected`]).
     Link(LinkNote),
+    /// The calibration gate, at the start and whenever it changes.
+    Gate(Gate),
+    /// The analyzer identified itself (model, serial number) or another one appeared.
+    Identity(AnalyzerIdentity),
+    /// The answer to [`FeedInput::Present`]: started, or refused with nothing started.
+    Present(Result<(), Refusal>),
 }
 
 /// See the module documentation.
@@ -148,6 +281,11 @@ pub struct ScaleFeed<C: Clock = SystemClock> {
     link: ScaleLink,
     profile: &'static ModelProfile,
     clock: C,
+    tap: broadcast::Sender<TapFrame>,
+    held: bool,
+    weigh_timeout: Duration,
+    /// Outputs besides events and card verdicts, for [`ScaleFeed::run`].
+    pending: Vec<FeedOutput>,
 }
 
 fn note(event: &ScaleEvent) -> LinkNote {
@@ -173,11 +311,167 @@ fn weighs_only(profile: &ModelProfile) -> bool {
 impl<C: Clock> ScaleFeed<C> {
     /// An adapter over `link`, which talks to an analyzer of model `profile`.
     pub fn new(link: ScaleLink, profile: &'static ModelProfile, clock: C) -> ScaleFeed<C> {
+        let (tap, _) = broadcast::channel(TAP_CAPACITY);
         ScaleFeed {
             link,
             profile,
             clock,
+            tap,
+            held: false,
+            weigh_timeout: DEFAULT_WEIGH_TIMEOUT,
+            pending: Vec::new(),
         }
+    }
+
+    /// How long [`FeedInput::Weigh`] waits for a stable weight (default 60 s).
+    pub fn with_weigh_timeout(mut self, timeout: Duration) -> ScaleFeed<C> {
+        self.weigh_timeout = timeout;
+        self
+    }
+
+    /// A live view of the link for the technician screen (see [`TapFrame`]). Frames are only
+    /// produced while someone subscribes.
+    pub fn tap(&self) -> broadcast::Receiver<TapFrame> {
+        self.tap.subscribe()
+    }
+
+    /// The model the link talks to.
+    pub fn profile(&self) -> &'static ModelProfile {
+        self.profile
+    }
+
+    /// Weighs what is on the platform (a reference mass) while no participant session runs:
+    /// models with a weight-only command (DC-320 `F0`) are told to weigh; the others are
+    /// waited on for their next stable weight line or frame. At most the weigh timeout.
+    pub async fn weigh(&mut self, station: &mut Station) -> Result<f64, WeighError> {
+        if !matches!(station.stage(), Stage::Idle | Stage::Closing) {
+            return Err(WeighError::SessionActive);
+        }
+        let commanded = self.profile.dialect == Some(Dialect::JpDc)
+            && self.profile.start == Some(StartCommand::G0);
+        let timeout = self.weigh_timeout;
+        let work = async {
+            if commanded {
+                let exchange = PresetExchange::weight_only(self.profile, 0, self.clock.now())
+                    .map_err(|e| WeighError::Exchange(e.to_string()))?;
+                match run_preset(&mut self.link, exchange).await {
+                    Ok(others) => {
+                        for event in others {
+                            if let Some(kg) = self.observe(station, &event) {
+                                return Ok(kg);
+                            }
+                        }
+                    }
+                    Err((e, _)) => return Err(WeighError::Exchange(e.to_string())),
+                }
+            }
+            loop {
+                let Some(event) = self.link.next_event().await else {
+                    return Err(WeighError::LinkClosed);
+                };
+                if let Some(kg) = self.observe(station, &event) {
+                    return Ok(kg);
+                }
+            }
+        };
+        tokio::time::timeout(timeout, work)
+            .await
+            .unwrap_or(Err(WeighError::Timeout))
+    }
+
+    /// A link event while weighing: to the tap and the station's identity, and the weight if
+    /// it is a stable one.
+    fn observe(&mut self, station: &mut Station, event: &ScaleEvent) -> Option<f64> {
+        self.to_tap(station, event);
+        self.identity(station, event);
+        match event {
+            ScaleEvent::Weight(w) if w.stability == Stability::Stable => {
+                w.weight.map(|kg| kg.value())
+            }
+            ScaleEvent::Reading(r) => r.weight.map(|kg| kg.value()),
+            _ => None,
+        }
+    }
+
+    /// Tells the station which analyzer is connected (closing the gate on a swap).
+    fn identity(&mut self, station: &mut Station, event: &ScaleEvent) {
+        let identity = match event {
+            ScaleEvent::Identified {
+                model,
+                serial_number,
+            } => AnalyzerIdentity {
+                model: model.clone(),
+                serial_number: serial_number.clone(),
+            },
+            ScaleEvent::AnalyzerChanged { current, .. } => current.clone(),
+            _ => return,
+        };
+        station.analyzer_identified(identity.clone(), self.clock.now(), self.clock.wall());
+        self.pending.push(FeedOutput::Identity(identity));
+    }
+
+    /// Copies an event to the tap, if anyone listens: statuses always, traffic and decoded
+    /// values only while no participant session runs.
+    fn to_tap(&self, station: &Station, event: &ScaleEvent) {
+        if self.tap.receiver_count() == 0 {
+            return;
+        }
+        let private = station.current_session().is_some() || station.has_personal_data();
+        let frame = match event {
+            ScaleEvent::Bytes { direction, data } if !private => TapFrame::Bytes {
+                direction: *direction,
+                data: data.0.clone(),
+            },
+            ScaleEvent::Reading(r) if !private => TapFrame::Frame {
+                kind: "reading",
+                text: kv_text(r.as_ref()),
+            },
+            ScaleEvent::Weight(w) if !private => TapFrame::Frame {
+                kind: "weight",
+                text: String::from_utf8_lossy(&w.raw).into_owned(),
+            },
+            ScaleEvent::Reply(r) if !private => TapFrame::Frame {
+                kind: "reply",
+                text: kv_text(r),
+            },
+            ScaleEvent::Bytes { .. }
+            | ScaleEvent::Reading(_)
+            | ScaleEvent::Weight(_)
+            | ScaleEvent::Reply(_) => return,
+            ScaleEvent::Connected { path, settings } => TapFrame::Status {
+                text: format!("connected {} {settings}", path.display()),
+            },
+            ScaleEvent::ConnectFailed { error, retry_in } => TapFrame::Status {
+                text: format!("connect failed: {error} (retry in {retry_in:?})"),
+            },
+            ScaleEvent::Identified {
+                model,
+                serial_number,
+            } => TapFrame::Status {
+                text: format!(
+                    "identified {}",
+                    AnalyzerIdentity {
+                        model: model.clone(),
+                        serial_number: serial_number.clone()
+                    }
+                ),
+            },
+            ScaleEvent::AnalyzerChanged { previous, current } => TapFrame::Status {
+                text: format!("analyzer changed: {previous} → {current}"),
+            },
+            ScaleEvent::Status(status) => TapFrame::Status {
+                text: format!("status {status:?}"),
+            },
+            ScaleEvent::DecodeError { error, bytes } => TapFrame::Status {
+                text: format!("decode error ({bytes} bytes): {error}"),
+            },
+            ScaleEvent::Disconnected { reason } => TapFrame::Status {
+                text: format!("disconnected: {reason:?}"),
+            },
+            _ => return,
+        };
+        // No subscriber left in between: nothing is kept.
+        let _ = self.tap.send(frame);
     }
 
     /// The link (e.g. to close it).
@@ -194,7 +488,10 @@ impl<C: Clock> ScaleFeed<C> {
     /// station's idle work, or else waits for the next link event or the station's deadline
     /// and feeds it in. Drain [`Station::poll_event`] afterwards.
     pub async fn step(&mut self, station: &mut Station) -> Fed {
-        self.step_with(station, None).await
+        let fed = self.step_with(station, None).await;
+        // Only `run` forwards these; the caller of `step` reads the station itself.
+        self.pending.clear();
+        fed
     }
 
     /// Owns `station` until the link or the input channel closes: UI inputs and card reads
@@ -206,14 +503,22 @@ impl<C: Clock> ScaleFeed<C> {
         mut inputs: mpsc::Receiver<FeedInput>,
         outputs: mpsc::Sender<FeedOutput>,
     ) -> Station {
+        let mut gate = *station.gate();
+        if outputs.send(FeedOutput::Gate(gate)).await.is_err() {
+            return station;
+        }
         loop {
             let mut verdict = None;
             let fed = self
                 .step_with(&mut station, Some((&mut inputs, &mut verdict)))
                 .await;
-            let mut out = Vec::new();
+            let mut out = std::mem::take(&mut self.pending);
             if let Some(v) = verdict {
                 out.push(FeedOutput::Card(v));
+            }
+            if *station.gate() != gate {
+                gate = *station.gate();
+                out.push(FeedOutput::Gate(gate));
             }
             if let Fed::Link(note @ (LinkNote::Connected | LinkNote::Disconnected)) = fed {
                 out.push(FeedOutput::Link(note));
@@ -286,10 +591,18 @@ impl<C: Clock> ScaleFeed<C> {
                     station.handle(input, self.clock.now(), self.clock.wall());
                     Fed::Input
                 }
+                Some(FeedInput::Card(_)) if self.held => {
+                    tracing::info!("card read ignored: staff signed in");
+                    if let Some(slot) = verdict {
+                        *slot = Some(CardVerdict::Held);
+                    }
+                    Fed::Input
+                }
                 Some(FeedInput::Card(card)) => {
                     let v = match station.card_read(&card.text, card.today, self.clock.now(), self.clock.wall()) {
                         Ok(Ok(participant)) => CardVerdict::Accepted(participant),
                         Ok(Err(rejection)) => CardVerdict::Refused(rejection),
+                        Err(StationError::Blocked(reason)) => CardVerdict::Blocked(reason),
                         Err(e) => {
                             tracing::warn!(error = %e, "card check failed");
                             CardVerdict::CheckFailed
@@ -300,14 +613,46 @@ impl<C: Clock> ScaleFeed<C> {
                     }
                     Fed::Input
                 }
+                Some(FeedInput::Present { participant, today }) => {
+                    let r = station.present_participant(participant, today, self.clock.now(), self.clock.wall());
+                    self.pending.push(FeedOutput::Present(r));
+                    Fed::Input
+                }
+                Some(FeedInput::Weigh { reply }) => {
+                    let r = self.weigh(station).await;
+                    if let Err(e) = &r {
+                        tracing::info!(error = %e, "calibration weighing gave no weight");
+                    }
+                    let _ = reply.send(r);
+                    Fed::Input
+                }
+                Some(FeedInput::RefreshGate { today }) => {
+                    if let Err(e) = station.refresh_gate(today) {
+                        tracing::warn!(error = %e, "gate check failed");
+                    }
+                    Fed::Input
+                }
+                Some(FeedInput::Relink { link, profile }) => {
+                    tracing::info!(model = profile.model, "scale link replaced");
+                    self.link = link;
+                    self.profile = profile;
+                    station.analyzer_forgotten();
+                    Fed::Input
+                }
+                Some(FeedInput::Hold(held)) => {
+                    self.held = held;
+                    Fed::Input
+                }
                 None => Fed::InputsClosed,
             },
         }
     }
 
     /// Feeds one link event into the station.
-    fn feed(&self, station: &mut Station, event: ScaleEvent) -> LinkNote {
+    fn feed(&mut self, station: &mut Station, event: ScaleEvent) -> LinkNote {
         let note = note(&event);
+        self.to_tap(station, &event);
+        self.identity(station, &event);
         let input = match event {
             ScaleEvent::Reading(r) => Some(Input::Reading(r)),
             ScaleEvent::Weight(w) => Some(Input::Weight(w)),

@@ -93,6 +93,9 @@ fn station_with(status: ParticipantStatus) -> (tempfile::TempDir, Station, CardT
     acknowledge_all(&mut store, 3);
     let page = marked(&who, status, &store);
     store.apply_changes(&page, at(4)).unwrap();
+    // Not a test of the calibration gate: the analyzer passed its check today.
+    let mut store = store;
+    hakaru_station::calibration::testing::calibrated(&mut store, "00000001", TODAY).unwrap();
     let station = Station::new(store, SessionConfig::default()).unwrap();
     (dir, station, current, old)
 }
@@ -168,6 +171,8 @@ fn assert_told(status: ParticipantStatus, reason: EndReason, said: words::Words)
     let (other, state) = testing::card(&participant(1), 6, 1, WireCard::Active);
     let mut store = station.into_store();
     testing::sync_cards(&mut store, &[state], at(11)).unwrap();
+    let mut store = store;
+    hakaru_station::calibration::testing::calibrated(&mut store, "00000001", TODAY).unwrap();
     let mut station = Station::new(store, SessionConfig::default()).unwrap();
     #[allow(clippy::disallowed_methods)] // the test drives the session's deadlines from here
     let now = Instant::now();

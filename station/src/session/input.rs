@@ -162,6 +162,9 @@ pub enum Input {
         /// The session that asked.
         session: SessionId,
     },
+    /// The driver saw a reading from another analyzer than the one checked: the session in
+    /// progress ends with `EndReason::AnalyzerChanged` (nothing of it is recorded).
+    AnalyzerChanged,
     /// The participant touched the screen or pressed 続ける / Continue.
     Continue,
     /// The participant pressed 終わる / Finish (or やめる / Stop).
@@ -190,6 +193,7 @@ impl Input {
             Input::ScaleStatus(_) => "scale_status",
             Input::Recorded { .. } => "recorded",
             Input::RecordFailed { .. } => "record_failed",
+            Input::AnalyzerChanged => "analyzer_changed",
             Input::Continue => "continue",
             Input::Finish { .. } => "finish",
         }

@@ -292,6 +292,11 @@ impl Session {
                     self.end(EndReason::RecordFailed, now);
                 }
             }
+            Input::AnalyzerChanged => {
+                if matches!(self.state, State::Active(_)) {
+                    self.end(EndReason::AnalyzerChanged, now);
+                }
+            }
             Input::Continue => self.continue_(now),
             Input::Finish { session } => self.finish(session, now),
         }

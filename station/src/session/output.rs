@@ -100,6 +100,9 @@ pub enum EndReason {
     ConsentWithdrawn,
     /// The participant asked for use of their data to stop (利用停止): nothing is measured or kept.
     UseStopped,
+    /// A reading came from another analyzer than the one checked: nothing is recorded and no
+    /// one measures until a technician checks it.
+    AnalyzerChanged,
 }
 
 impl EndReason {
@@ -118,6 +121,7 @@ impl EndReason {
             EndReason::Finished => words::THANK_YOU,
             EndReason::ConsentWithdrawn => words::CONSENT_WITHDRAWN,
             EndReason::UseStopped => words::USE_STOPPED,
+            EndReason::AnalyzerChanged => words::ANALYZER_CHANGED,
         }
     }
 }

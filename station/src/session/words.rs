@@ -171,6 +171,11 @@ pub const USE_STOPPED: Words = Words::new(
     "As you asked us to stop using your data, no measurement will be recorded. To ask about your earlier records, or to use the service again, please speak to the staff at the desk",
 );
 
+pub const ANALYZER_CHANGED: Words = Words::new(
+    "測定器が交換されたため、この測定は記録されません。点検が終わるまでお待ちください。係員をお呼びください",
+    "The analyzer was changed, so this measurement is not recorded. Please call a staff member: measuring resumes after a technician checks it",
+);
+
 /// Every message in this module, for the bilingual check.
 pub const ALL: &[Words] = &[
     CARD_READ,
@@ -202,6 +207,7 @@ pub const ALL: &[Words] = &[
     READING_ALREADY,
     CONSENT_WITHDRAWN,
     USE_STOPPED,
+    ANALYZER_CHANGED,
 ];
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod sync_state;
 pub mod testing;
 
 pub use audit::{AuditBreak, AuditError, AuditRow, BreakReason, GENESIS};
+pub use calibration::CalibrationSummary;
 pub use cards::{CardStatus, HeldCard};
 pub use error::StoreError;
 pub use key::KEY_LEN;
@@ -32,9 +33,11 @@ pub use record::{
     ConsentRecord, HistoryEntry, Measured, MeasurementTrail, NewMeasurement, Recorded, StoredFrame,
     WEIGHT_ONLY_KEYS,
 };
+pub use registrations::{RegistrationRow, RegistrationState};
 pub use retention::{InactiveDrop, PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
 pub use roster::{content_hash, Standing};
 pub use schema::SCHEMA_VERSION;
+pub(crate) use staff::{login_key, FailureOutcome, LockRule};
 pub use sync_state::{AppliedChanges, PointsAck};
 
 use crate::domain::StationId;
