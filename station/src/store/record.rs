@@ -8,13 +8,13 @@
 //! (ranges, points) and checking it against the preset (the session).
 
 use super::{audit, outbox, Store, StoreError};
-use crate::domain::{ConsentDecision, ConsentMethod, ParticipantNumber, PurposeId};
+use crate::domain::{ConsentDecision, ConsentMethod, ParticipantNumber, PurposeId, StationId};
 use hakaru_devices::redact::Sensitive;
 use hakaru_devices::scale::{Reading, WeightReading};
 use hakaru_wire::{
     ConsentAction, ConsentRecorded, EventId, EventKind, MeasurementRecorded, Timestamp,
 };
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -197,6 +197,57 @@ fn method_name(m: ConsentMethod) -> &'static str {
     }
 }
 
+/// Writes a consent row and its outbox event inside the caller's transaction (the caller adds
+/// the audit row); returns the consent id and the event id.
+pub(crate) fn insert_consent(
+    tx: &Transaction<'_>,
+    station: &StationId,
+    participant: &ParticipantNumber,
+    action: ConsentAction,
+    decision: &ConsentDecision,
+    now: Timestamp,
+) -> Result<(Uuid, EventId), StoreError> {
+    let id = super::new_id(now);
+    let id_text = id.to_string();
+    tx.prepare_cached(
+        "INSERT INTO consents (id, participant, action, document_hashes, granted, refused, method, station, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        id_text,
+        participant.as_str(),
+        action.name(),
+        serde_json::to_string(&decision.document_hashes)?,
+        serde_json::to_string(&strings(&decision.granted))?,
+        serde_json::to_string(&strings(&decision.refused))?,
+        method_name(decision.method),
+        station.as_str(),
+        now.as_unix_ms()
+    ])?;
+    let event = outbox::enqueue(
+        tx,
+        station,
+        now,
+        EventKind::ConsentRecorded(ConsentRecorded {
+            consent_id: id,
+            participant: participant.as_str().to_owned(),
+            action,
+            document_hashes: decision.document_hashes.clone(),
+            granted: strings(&decision.granted),
+            refused: strings(&decision.refused),
+            method: match decision.method {
+                ConsentMethod::OnScreen => hakaru_wire::ConsentMethod::OnScreen,
+                ConsentMethod::StaffWitnessedPaper => {
+                    hakaru_wire::ConsentMethod::StaffWitnessedPaper
+                }
+            },
+        }),
+        &id_text,
+        Some(participant),
+    )?;
+    Ok((id, event))
+}
+
 impl Store {
     /// Records a reading: measurement + outbox event + audit row in ONE transaction, returning
     /// only after it committed (`synchronous=FULL`: durable). Nothing is acknowledged that is
@@ -277,6 +328,20 @@ impl Store {
             &id,
             Some(m.participant),
         )?;
+        // A registration taken here is "measured" from its first recorded reading on (a file
+        // still at a schema before registrations, opened by the migration tests, has none).
+        let registrations = tx
+            .prepare_cached(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registrations'",
+            )?
+            .exists([])?;
+        if registrations {
+            tx.prepare_cached(
+                "UPDATE registrations SET measured_at = ?2, updated_at = ?2
+                 WHERE participant = ?1 AND measured_at IS NULL",
+            )?
+            .execute(params![m.participant.as_str(), now.as_unix_ms()])?;
+        }
         audit::append(
             &tx,
             now,
@@ -314,44 +379,8 @@ impl Store {
         if !known {
             return Err(StoreError::UnknownParticipant);
         }
-        let id = super::new_id(now);
+        let (id, event) = insert_consent(&tx, &station, participant, action, decision, now)?;
         let id_text = id.to_string();
-        tx.prepare_cached(
-            "INSERT INTO consents (id, participant, action, document_hashes, granted, refused, method, station, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            id_text,
-            participant.as_str(),
-            action.name(),
-            serde_json::to_string(&decision.document_hashes)?,
-            serde_json::to_string(&strings(&decision.granted))?,
-            serde_json::to_string(&strings(&decision.refused))?,
-            method_name(decision.method),
-            station.as_str(),
-            now.as_unix_ms()
-        ])?;
-        let event = outbox::enqueue(
-            &tx,
-            &station,
-            now,
-            EventKind::ConsentRecorded(ConsentRecorded {
-                consent_id: id,
-                participant: participant.as_str().to_owned(),
-                action,
-                document_hashes: decision.document_hashes.clone(),
-                granted: strings(&decision.granted),
-                refused: strings(&decision.refused),
-                method: match decision.method {
-                    ConsentMethod::OnScreen => hakaru_wire::ConsentMethod::OnScreen,
-                    ConsentMethod::StaffWitnessedPaper => {
-                        hakaru_wire::ConsentMethod::StaffWitnessedPaper
-                    }
-                },
-            }),
-            &id_text,
-            Some(participant),
-        )?;
         audit::append(
             &tx,
             now,

@@ -11,7 +11,10 @@
 //! An acknowledgement of either outcome (accepted or held) acknowledges the event: the server
 //! holds it durably from then on. Held events are logged by event id and reason only. Points
 //! answers are stored before the acknowledgement, so a crash between the two re-sends the
-//! events and stores the same answers again — never loses them.
+//! events and stores the same answers again — never loses them. Likewise the server's verdict
+//! on a registration taken here (accepted with the card it issued, or a conflict, ineligible,
+//! full) settles its `registrations` row right before the acknowledgement; a replayed
+//! acknowledgement settles it the same way again. Card tokens are never logged.
 
 use super::backoff::Backoff;
 use super::client::CentralClient;
@@ -20,9 +23,9 @@ use super::error::SyncError;
 use super::status::{SyncState, SyncStatus};
 use crate::scale_feed::Clock;
 use crate::store::{AppliedChanges, Store, StoreConfig, StoreError};
-use hakaru_wire::api::{AckOutcome, PointsAward, UploadRequest};
+use hakaru_wire::api::{Ack, AckOutcome, PointsAward, UploadRequest};
 use hakaru_wire::{EventId, EventKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -251,6 +254,11 @@ impl<C: Clock> SyncWorker<C> {
                 (e.id, measurement)
             })
             .collect();
+        let registered: HashSet<EventId> = events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::ParticipantRegistered(_)))
+            .map(|e| e.id)
+            .collect();
         let request = UploadRequest {
             backlog_after: pending.saturating_sub(events.len() as u64),
             events,
@@ -259,6 +267,7 @@ impl<C: Clock> SyncWorker<C> {
         let response = self.client.upload(&request).await?;
         let mut ids = Vec::with_capacity(response.acks.len());
         let mut points: Vec<(Uuid, &PointsAward)> = Vec::new();
+        let mut registrations: Vec<Ack> = Vec::new();
         let mut held = 0usize;
         let mut unknown = 0usize;
         for ack in &response.acks {
@@ -267,6 +276,9 @@ impl<C: Clock> SyncWorker<C> {
                 continue;
             };
             ids.push(ack.id);
+            if registered.contains(&ack.id) {
+                registrations.push(ack.clone());
+            }
             if let AckOutcome::Held { reason } = &ack.outcome {
                 held += 1;
                 tracing::warn!(event = %ack.id, reason = ?reason, "event held by the server for an administrator");
@@ -288,6 +300,10 @@ impl<C: Clock> SyncWorker<C> {
         }
         let now = self.clock.wall();
         self.store.record_points_acks(&points, now)?;
+        if !registrations.is_empty() {
+            let settled = self.store.settle_registrations(&registrations, now)?;
+            tracing::info!(settled, "registrations settled by the server");
+        }
         let acked = self.store.acknowledge(&ids, now)?;
         let backlog = self.store.pending_events()?;
         let cursor = self.store.sync_cursor()?;
