@@ -34,11 +34,9 @@ pub use record::{
     WEIGHT_ONLY_KEYS,
 };
 pub use registrations::{RegistrationRow, RegistrationState};
-pub use registrations::{RegistrationRow, RegistrationState};
 pub use retention::{InactiveDrop, PurgeReport, RosterRemoval, DEFAULT_RETENTION_DAYS};
 pub use roster::{content_hash, Standing};
 pub use schema::SCHEMA_VERSION;
-pub(crate) use staff::{login_key, FailureOutcome, LockRule};
 pub(crate) use staff::{login_key, FailureOutcome, LockRule};
 pub use sync_state::{AppliedChanges, PointsAck};
 
