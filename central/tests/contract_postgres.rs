@@ -70,6 +70,7 @@ async fn concurrent_writers_never_leave_a_gap_a_reader_could_skip() {
     let w = Arc::new(seed(Arc::new(storage)).await);
     const WRITERS: usize = 6;
     const EACH: usize = 15;
+    const REGISTRATIONS: usize = WRITERS / 2 * EACH;
     let mut tasks = Vec::new();
     for k in 0..WRITERS {
         let w = Arc::clone(&w);
@@ -101,7 +102,8 @@ async fn concurrent_writers_never_leave_a_gap_a_reader_could_skip() {
         tokio::spawn(async move {
             let mut cursor = 0;
             let mut seen = Vec::new();
-            while seen.len() < WRITERS * EACH {
+            // Each registration appends its roster entry and its first card.
+            while seen.len() < WRITERS * EACH + REGISTRATIONS {
                 let page = w.s.changes_since(&w.a1, cursor, 7, now()).await.unwrap();
                 for c in &page.changes {
                     seen.push(c.seq);
@@ -119,7 +121,7 @@ async fn concurrent_writers_never_leave_a_gap_a_reader_could_skip() {
         .await
         .expect("the reader caught up")
         .unwrap();
-    let expected: Vec<u64> = (1..=(WRITERS * EACH) as u64).collect();
+    let expected: Vec<u64> = (1..=(WRITERS * EACH + REGISTRATIONS) as u64).collect();
     assert_eq!(seen, expected, "every seq once, in order, none skipped");
     let page = w.s.changes_since(&w.a2, 0, 1000, now()).await.unwrap();
     let numbers: BTreeSet<String> = page
@@ -225,7 +227,7 @@ async fn uploads_and_admin_writes_on_one_participant_do_not_deadlock() {
     let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
     assert_eq!(seqs, expected, "gap-free");
     // 2 enrolments + 20 admin roster writes + 20 issuances (10 per participant: the first one
-    // change, each later one two — the new card and the revoked one) + one registration per
-    // upload.
-    assert_eq!(seqs.len(), 2 + 20 + (1 + 9 * 2) * 2 + 2 * 20);
+    // change, each later one two — the new card and the revoked one) + per upload one
+    // registration: its roster entry and its first card.
+    assert_eq!(seqs.len(), 2 + 20 + (1 + 9 * 2) * 2 + 2 * 20 * 2);
 }

@@ -283,19 +283,25 @@ pub async fn registrations_insert_repeat_or_are_held(s: Arc<dyn Storage>) {
         .await;
     assert_eq!(r.acks[0].outcome, AckOutcome::Accepted);
     assert_eq!(r.acks[0].points, None);
+    assert!(
+        r.acks[0].card.is_some(),
+        "the first card comes with the ack"
+    );
     let page = w.s.changes_since(&w.a2, 0, 100, now()).await.unwrap();
-    assert_eq!(page.changes.len(), 1);
+    assert_eq!(page.changes.len(), 2, "the roster entry and the card");
     assert_eq!(
         page.changes[0].change,
         ChangeKind::Participant(entry.clone())
     );
+    assert!(matches!(&page.changes[1].change, ChangeKind::Card(c) if c.participant == "A-7"));
 
-    // The same details from the other station: accepted, no new change.
+    // One registration per person: the same details from the other station are a conflict
+    // (never merged), and so are other details under the same number; the roster is unchanged.
     let r = w
         .upload(&w.a2, vec![registration(&w.a2, 2, &entry)], now())
         .await;
-    assert_eq!(r.acks[0].outcome, AckOutcome::Accepted);
-    // Other details under the same number: held, roster unchanged.
+    assert_eq!(held_reason(&r.acks[0]), Some(HeldReason::ParticipantExists));
+    assert_eq!(r.acks[0].card, None);
     let mut other = entry.clone();
     other.birth_date = "1960-01-01".into();
     let r = w
@@ -303,7 +309,7 @@ pub async fn registrations_insert_repeat_or_are_held(s: Arc<dyn Storage>) {
         .await;
     assert_eq!(held_reason(&r.acks[0]), Some(HeldReason::ParticipantExists));
     let page = w.s.changes_since(&w.a2, 0, 100, now()).await.unwrap();
-    assert_eq!(page.changes.len(), 1);
+    assert_eq!(page.changes.len(), 2);
     assert_eq!(page.changes[0].change, ChangeKind::Participant(entry));
 
     // A registered participant is on the roster: consent then a reading is accepted.
