@@ -9,7 +9,7 @@
 #[macro_use]
 mod backends;
 mod cli_support;
-#[allow(unused_macros, unused_imports, dead_code)]
+#[allow(unused_macros, unused_imports)]
 mod contract;
 
 use cli_support::{admin_command, admin_config, admin_config_ok, run, Db};

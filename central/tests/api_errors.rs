@@ -183,6 +183,26 @@ async fn the_openapi_document_lists_every_route_with_its_error_bodies() {
         assert_eq!(props["height_tenths_cm"]["maximum"], 65535, "{schema}");
     }
 
+    // Every reference resolves: the types the wire grew for staff modes (the card in a
+    // registration's ack, the registration rules in the change feed) are in the document.
+    let mut refs = BTreeSet::new();
+    collect_refs(&doc, &mut refs);
+    for r in &refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "$ref {r} does not resolve"
+        );
+    }
+    for schema in ["IssuedCard", "RegistrationRules", "Ack", "ChangeKind"] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema} is missing"
+        );
+    }
+
     let mut documented = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -236,5 +256,23 @@ async fn the_openapi_document_lists_every_route_with_its_error_bodies() {
                 .is_some(),
             "{code}"
         );
+    }
+}
+
+/// Every `$ref` in a JSON document.
+fn collect_refs(value: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => {
+                        out.insert(r.clone());
+                    }
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
     }
 }

@@ -13,7 +13,7 @@
 
 #[macro_use]
 mod backends;
-#[allow(unused_macros, unused_imports, dead_code)]
+#[allow(unused_macros, unused_imports)]
 mod contract;
 
 use backends::{fresh_postgres, fresh_sqlite};
