@@ -196,7 +196,8 @@ export async function close() {
 export async function open({ dist = "dist-test", replay = [], setup = {}, viewport = { width: 1280, height: 800 }, path = "/" } = {}) {
   const root = resolve(UI, dist);
   if (!existsSync(join(root, "index.html"))) throw new Error(`${root} is not built (npm run build:test)`);
-  const page = await browser.newPage({ viewport });
+  // The staff window's date fields as a Japanese station shows them (YYYY/MM/DD).
+  const page = await browser.newPage({ viewport, ...(path === "/staff.html" ? { locale: "ja-JP" } : {}) });
   const errors = [];
   const consoleLines = [];
   const requests = [];

@@ -519,3 +519,28 @@ test("StaffEvent payloads decode whether adjacent (data), named after the kind, 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a failed command shows a toast: the runtime's own bilingual words when it has them, else ours with the code", async () => {
+  const { page, errors } = await signedIn("technician");
+  await pushStaff(page, s.calibration([s.step(0, 0)]));
+  await page.locator('[data-testid="menu-calibration"]').click();
+  await page.evaluate(() => {
+    window.__staff.errors.staff_calibration_read_step = {
+      code: "weigh_timeout",
+      detail: "安定した重さが届きませんでした。分銅を載せ直し、もう一度読み取ってください / no stable weight arrived: put the weight on again and read once more",
+    };
+    window.__staff.errors.staff_calibration_cancel = { code: "not_allowed", detail: "the role staff may not use technician mode" };
+  });
+  await page.locator('[data-testid="cal-read"]').click();
+  await page.waitForSelector('[data-testid="staff-toast"][data-code="weigh_timeout"]');
+  const toast = await plainText(page, '[data-testid="staff-toast"]');
+  assert.ok(toast.includes("安定した重さが届きませんでした") && toast.includes("no stable weight arrived"), toast);
+  assert.ok(!toast.includes(" / no stable"), "the two languages on their own lines");
+  await shot(page, "staff-22-toast");
+  await audited(page, "toast");
+  await page.locator('[data-testid="cal-cancel"]').click();
+  await page.waitForSelector('[data-testid="staff-toast"][data-code="not_allowed"]');
+  assert.ok((await plainText(page, '[data-testid="staff-toast"]')).includes("この役割ではできない操作です"));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -62,6 +62,18 @@ export function IdleWarning(props: { idle: StaffState["idle"] }) {
 
 export const TOAST_MS = 8000;
 
+/** Codes the UI words itself; for the rest the runtime's own "日本語 / English" detail (it says
+ * what to do: weigh_timeout, no_identity, bad_date, card_not_ready, …) when it has both. */
+const WORDED = new Set(["not_signed_in", "not_allowed", "busy", "print_failed"]);
+
+export function toastWords(toast: ToastState): T {
+  const cut = toast.detail.indexOf(" / ");
+  if (!WORDED.has(toast.code) && cut > 0) {
+    return { ja: toast.detail.slice(0, cut).trim(), en: toast.detail.slice(cut + 3).trim() };
+  }
+  return c.errors(toast.code);
+}
+
 export function Toast(props: { toast: ToastState | null }) {
   const { toast } = props;
   useEffect(() => {
@@ -76,7 +88,7 @@ export function Toast(props: { toast: ToastState | null }) {
       <span class="toast-icon" aria-hidden="true">
         !
       </span>
-      <Bi t={c.errors(toast.code)} />
+      <Bi t={toastWords(toast)} />
       <button type="button" class="btn st-btn" onClick={() => dismissToast(toast.id)}>
         <Bi t={c.print.done} />
       </button>

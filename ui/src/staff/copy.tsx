@@ -103,7 +103,8 @@ export const c = {
     sex: t("性別", "Sex"),
     male: t("男性", "Male"),
     female: t("女性", "Female"),
-    height: t("身長（cm、小数1けた）", "Height (cm, one decimal)"),
+    height: t("身長（cm）", "Height (cm)"),
+    heightHint: t("小数1けたまで（例 158.5）", "One decimal at most (e.g. 158.5)"),
     bodyType: t("体型", "Body type"),
     standard: t("標準", "Standard"),
     athletic: t("アスリート", "Athletic"),
@@ -282,8 +283,21 @@ export const c = {
     nextDue: t("次の点検期限", "Next check due"),
   },
   via: { camera: t("カメラ", "Camera"), handheld: t("ハンディ", "Handheld"), wedge: t("キーボード型", "Keyboard wedge") } as Record<string, T>,
-  verdict: (code: string): T =>
-    code === "valid" ? t("有効なカード", "A valid card") : t(`使えないカード（${code}）`, `Not usable (${code})`),
+  verdict: (code: string): T => {
+    const why: Record<string, T> = {
+      card_malformed: t("読み取れない", "unreadable"),
+      card_bad_signature: t("署名が正しくない", "bad signature"),
+      card_not_ours: t("この事業のカードではない", "not this program's card"),
+      card_other_program: t("別の事業のカード", "another program's card"),
+      card_revoked: t("無効にされたカード", "revoked"),
+      card_expired: t("有効期限切れ", "expired"),
+      card_unknown_participant: t("名簿にない参加者", "participant not on the roster"),
+      card_no_roster: t("名簿をまだ受信していない", "no roster received yet"),
+    };
+    if (code === "valid") return t("有効なカード", "A valid card");
+    const w = why[code] ?? t(code, code);
+    return t(`使えないカード: ${w.ja}（${code}）`, `Not usable: ${w.en} (${code})`);
+  },
   syncState: {
     starting: t("接続中", "Starting"),
     online: t("オンライン", "Online"),
@@ -325,8 +339,8 @@ export const c = {
     measured: t("読み取り値", "Reading"),
     deviation: t("差", "Deviation"),
     result: t("判定", "Result"),
-    ok: t("✓ 許容内", "✓ Within"),
-    ng: t("✗ 許容外", "✗ Outside"),
+    ok: t("許容内", "Within"),
+    ng: t("許容外", "Outside"),
     passed: t("合格", "Passed"),
     failed: t("不合格", "Failed"),
     passedNext: (due: string | null): T =>
@@ -347,7 +361,7 @@ export const c = {
         return t("この役割ではできない操作です。", "Your role may not do this.");
       case "busy":
         return t("処理中です。少し待ってからもう一度押してください。", "Busy: wait a moment and press again.");
-      case "no_card":
+      case "card_not_ready":
         return t("カードはまだ発行されていません。サーバーの確認後に印刷できます。", "No card issued yet: it can be printed once the server accepts the registration.");
       case "print_failed":
         return t("印刷できませんでした。プリンターを確認して、もう一度お試しください。", "Printing failed: check the printer and try again.");

@@ -3,7 +3,7 @@
 // its deviation and ✓/✗ against the tolerance, the final 合格/不合格 with the next due date —
 // and the past checks. Deliberately not here: judging (the station's calibration module).
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AnalyzerView, CalibrationView, GateView } from "../../lib/ipc-types";
 import { run } from "../actions";
 import { Bi, c, fmt, signed } from "../copy";
@@ -71,6 +71,10 @@ function Run(props: { cal: CalibrationView }) {
   const { cal } = props;
   const done = cal.state === "done";
   const nextKg = cal.next_step < cal.steps_kg.length ? cal.steps_kg[cal.next_step] : null;
+  const verdict = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (done) verdict.current?.scrollIntoView({ block: "nearest" });
+  }, [done, cal.passed]);
   return (
     <div class="st-panel st-wide" data-testid="cal-run" data-state={cal.state}>
       <p class="st-hint">
@@ -136,6 +140,7 @@ function Run(props: { cal: CalibrationView }) {
                 <td class="st-num">{r.measured_kg.toFixed(2)} kg</td>
                 <td class="st-num">{signed(r.deviation_kg)} kg</td>
                 <td>
+                  {r.ok ? "✓ " : "✗ "}
                   <Bi t={r.ok ? c.cal.ok : c.cal.ng} inline />
                 </td>
               </tr>
@@ -144,7 +149,7 @@ function Run(props: { cal: CalibrationView }) {
         </table>
       ) : null}
       {done ? (
-        <div class={cal.passed ? "st-ok-box st-verdict" : "st-error st-verdict"} data-testid="cal-verdict" data-passed={String(cal.passed === true)}>
+        <div ref={verdict} class={cal.passed ? "st-ok-box st-verdict" : "st-error st-verdict"} data-testid="cal-verdict" data-passed={String(cal.passed === true)}>
           <p class="st-cal-verdict-word">
             {cal.passed ? "✓ " : "✗ "}
             <Bi t={cal.passed ? c.cal.passed : c.cal.failed} inline />
@@ -198,11 +203,11 @@ export function Calibration(props: { calibration: CalibrationView | null; analyz
         <Bi t={c.cal.title} />
       </h1>
       <div class="st-grid">
+        {/* A check in progress comes first: the technician's hands are on the weights. */}
+        {calibration ? <Run cal={calibration} /> : null}
         <Dates analyzer={props.analyzer} />
         <GatePanel gate={props.gate} />
-        {calibration ? (
-          <Run cal={calibration} />
-        ) : (
+        {calibration ? null : (
           <div class="st-panel st-wide">
             <button type="button" class="btn btn-primary btn-huge" data-testid="cal-start" onClick={() => void run(() => staff.calibrationStart())}>
               <Bi t={c.cal.start} />

@@ -5,7 +5,7 @@
 // Deliberately not here: judging eligibility (the station and the server do).
 
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApplicationForm, PurposeView, RegistrationView, RulesView } from "../../lib/ipc-types";
 import { printCard, run } from "../actions";
 import { StateBadge } from "../components";
@@ -82,8 +82,10 @@ function Choice<V extends string | boolean>(props: { name: string; value: V | nu
           data-value={String(v)}
           onClick={() => props.onPick(v)}
         >
-          {props.value === v ? "✓ " : ""}
-          <Bi t={label} inline />
+          <span class="st-choice-mark" aria-hidden="true">
+            {props.value === v ? "✓" : ""}
+          </span>
+          <Bi t={label} />
         </button>
       ))}
     </div>
@@ -113,7 +115,7 @@ export function Rules(props: { rules: RulesView | null }) {
   return (
     <aside class="st-rules" data-testid="rules">
       <h2>
-        <Bi t={c.rules.title} />
+        <Bi t={c.rules.title} inline />
       </h2>
       <ul>
         <li data-testid="rule-age">
@@ -189,9 +191,9 @@ export function Register(props: { state: StaffState }) {
       <h1>
         <Bi t={c.form.title} />
       </h1>
+      <Rules rules={state.rules} />
       <div class="st-columns">
         <form class="st-form" autocomplete="off" onSubmit={(e) => e.preventDefault()}>
-          {outcome?.outcome === "ineligible" ? <Ineligible reasons={outcome.reasons} rules={state.rules} /> : null}
           <Row label={c.form.participant} hint={c.form.participantHint}>
             <input class="st-input" data-testid="f-participant" type="text" autocomplete="off" spellcheck={false} value={draft.participant} onInput={(e) => put({ participant: (e.target as HTMLInputElement).value })} />
           </Row>
@@ -201,7 +203,7 @@ export function Register(props: { state: StaffState }) {
           <Row label={c.form.sex}>
             <Choice name="sex" value={draft.sex} options={[["male", c.form.male], ["female", c.form.female]]} onPick={(sex) => put({ sex })} />
           </Row>
-          <Row label={c.form.height}>
+          <Row label={c.form.height} hint={c.form.heightHint}>
             <input class="st-input st-input-short" data-testid="f-height" type="text" inputmode="decimal" autocomplete="off" value={draft.height} onInput={(e) => put({ height: (e.target as HTMLInputElement).value })} />
           </Row>
           <Row label={c.form.bodyType}>
@@ -227,6 +229,7 @@ export function Register(props: { state: StaffState }) {
               </>
             ) : null}
           </Row>
+          {outcome?.outcome === "ineligible" ? <Ineligible reasons={outcome.reasons} rules={state.rules} /> : null}
           <div class="st-row st-submit-row">
             <button type="button" class="btn btn-primary st-btn-big" data-testid="register-submit" disabled={!form || busy} onClick={() => void submit()}>
               <Bi t={c.form.submit} />
@@ -238,15 +241,17 @@ export function Register(props: { state: StaffState }) {
             ) : null}
           </div>
         </form>
-        <Rules rules={state.rules} />
       </div>
     </section>
   );
 }
 
 function Ineligible(props: { reasons: string[]; rules: RulesView | null }) {
+  const box = useRef<HTMLDivElement>(null);
+  // Shown where staff look after pressing 登録する: above the button, scrolled into view.
+  useEffect(() => box.current?.scrollIntoView({ block: "nearest" }), [props.reasons.join()]);
   return (
-    <div class="st-error" role="alert" data-testid="ineligible">
+    <div class="st-error" role="alert" data-testid="ineligible" ref={box}>
       <h2>
         <Bi t={c.ineligible.title} />
       </h2>

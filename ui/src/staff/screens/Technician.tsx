@@ -142,7 +142,7 @@ function Monitor(props: { tap: StaffState["tap"]; on: boolean }) {
 
 function CardTest(props: { on: boolean; tests: StaffState["cardTests"] }) {
   return (
-    <div class="st-panel" data-testid="tech-card-test">
+    <div class="st-panel st-wide" data-testid="tech-card-test">
       <h2>
         <Bi t={c.tech.cardTest} />
       </h2>
