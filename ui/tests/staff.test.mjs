@@ -6,9 +6,12 @@
 // every participant number from the DOM and the store. Every screen audited and photographed.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as s from "./staff-fixtures.mjs";
-import { audit, clearStaffCalls, close, launch, openStaff, plainText, pushStaff, screen, shot, staffCalls } from "./harness.mjs";
+import { audit, clearStaffCalls, close, launch, openStaff, plainText, pushStaff, screen, shot, staffCalls, UI } from "./harness.mjs";
 
 before(launch);
 after(close);
@@ -68,7 +71,11 @@ test("sign-in: one refusal message for any wrong part, the lockout's minutes, no
 
   // Locked: the minutes from the detail.
   await page.evaluate(() => {
-    window.__staff.errors.staff_sign_in = { code: "locked", detail: "locked for 900 s" };
+    // The runtime's detail (SignInError::Locked's Display).
+    window.__staff.errors.staff_sign_in = {
+      code: "locked",
+      detail: "失敗が続いたため、サインインを一時的に止めています。15分後にもう一度お試しください / sign-in is paused after repeated failures: try again in 15 minutes",
+    };
   });
   await page.locator('[data-testid="secret"]').fill("0000");
   await page.locator('[data-testid="sign-in"]').click();
@@ -542,5 +549,21 @@ test("a failed command shows a toast: the runtime's own bilingual words when it 
   await page.waitForSelector('[data-testid="staff-toast"][data-code="not_allowed"]');
   assert.ok((await plainText(page, '[data-testid="staff-toast"]')).includes("この役割ではできない操作です"));
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the production build: staff.html boots under the CSP with its own bundle and no test hooks", async () => {
+  execFileSync("npx", ["vite", "build", "--logLevel", "error"], { cwd: UI, stdio: "inherit" });
+  const html = readFileSync(join(UI, "dist/staff.html"), "utf8");
+  assert.match(html, /<script type="module" crossorigin src="\.\/assets\/staff-[\w-]+\.js"><\/script>/);
+  assert.ok(!/<script(?![^>]*src=)[^>]*>/.test(html) && !/<style/.test(html), "no inline script or style");
+  const js = readdirSync(join(UI, "dist/assets")).filter((n) => n.endsWith(".js"));
+  assert.ok(js.some((n) => n.startsWith("staff-")) && js.some((n) => n.startsWith("index-")), js.join());
+  for (const n of js) assert.ok(!readFileSync(join(UI, "dist/assets", n), "utf8").includes("__hakaruStaffState"));
+  const { page, errors } = await openStaff({ dist: "dist", replay: s.signedInReplay("admin") });
+  await screen(page, "staff-home");
+  assert.equal(await page.evaluate(() => typeof window.__hakaruStaffState), "undefined");
+  assert.deepEqual((await page.evaluate(() => window.__staff.calls)).filter((c) => c.cmd === "staff_subscribe").length, 1);
+  assert.deepEqual(errors, [], "no CSP violation or error");
   await page.close();
 });
