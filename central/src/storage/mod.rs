@@ -16,6 +16,12 @@
 //! - **Points** are decided by [`crate::points::decide`] inside the ingest transaction, from the
 //!   participant's awards in the reading's local month. Two stations uploading for the same
 //!   participant at once must not both take the same period or overrun the cap.
+//! - **Registrations are judged** by [`common::registration_step`] inside the ingest
+//!   transaction: the program's registration rules (age on the application date, area), one
+//!   registration per number (a second one is held as a conflict, never merged), the enrolment
+//!   cap in ingest order. An accepted one gets its first card in the same transaction, returned
+//!   in its acknowledgement (and so the same card on every replay); a held one is recorded, and
+//!   the same station's later consents and readings for the number are held with it.
 //! - **The change feed** gives each program a gap-free increasing `seq`: a change visible at
 //!   `seq = n` means every change `< n` is visible too (a station's cursor never skips one).
 //! - **Every transfer of personal data is in the ledger** ([`LedgerEntry`], labelled 委託):
