@@ -166,7 +166,7 @@ test("register: the form → ineligible reasons explained → registered pending
     {
       cmd: "staff_register",
       args: {
-        application: {
+        form: {
           participant: s.P1,
           birth_date: "2008-05-02",
           sex: "female",
@@ -373,6 +373,7 @@ test("technician: analyzer, ports and models, 自動検出/接続, the tap monit
   assert.deepEqual(await overflow(page), []);
 
   await clearStaffCalls(page);
+  await page.locator('[data-testid="tech-ports"]').click();
   await page.locator('[data-testid="tech-port"]').selectOption("/dev/ttyS0");
   await page.locator('[data-testid="tech-autodetect"]').click();
   await page.locator('[data-testid="tech-model"]').selectOption("DC-430");
@@ -380,6 +381,7 @@ test("technician: analyzer, ports and models, 自動検出/接続, the tap monit
   await page.locator('[data-testid="tap-toggle"]').click();
   await page.waitForSelector('[data-testid="tap-toggle"][aria-pressed="true"]');
   assert.deepEqual(await staffCalls(page), [
+    { cmd: "staff_service_refresh", args: {} },
     { cmd: "staff_service_autodetect", args: { port: "/dev/ttyS0" } },
     { cmd: "staff_service_connect", args: { port: "/dev/ttyS0", model: "DC-430" } },
     { cmd: "staff_service_tap", args: { on: true } },
@@ -456,7 +458,7 @@ test("calibration: the dates form, each step with its reading, deviation and ✓
   await page.waitForSelector('[data-testid="cal-dates-saved"]');
   await page.locator('[data-testid="cal-start"]').click();
   assert.deepEqual(await staffCalls(page), [
-    { cmd: "staff_analyzer_dates", args: { dates: { verified_on: "2024-04-01", last_inspection: "2025-04-01", inspection_due: "2027-04-30" } } },
+    { cmd: "staff_analyzer_dates", args: { form: { verified_on: "2024-04-01", last_inspection: "2025-04-01", inspection_due: "2027-04-30" } } },
     { cmd: "staff_calibration_start", args: {} },
   ]);
 

@@ -118,16 +118,18 @@ export function staffSubscribe(onMessage: (m: StaffMessage) => void): Promise<nu
   return call("staff_subscribe", { onEvent: channel });
 }
 
+/** The staff commands, with the argument names of src-tauri/src/staff_commands.rs. */
 export const staff = {
   signIn: (login: string, secret: string) => call("staff_sign_in", { login, secret }),
   signOut: () => call("staff_sign_out"),
   touch: () => call("staff_touch"),
-  register: (application: ApplicationForm) => call<RegistrationOutcome>("staff_register", { application }),
+  register: (form: ApplicationForm) => call<RegistrationOutcome>("staff_register", { form }),
   printCard: (participant: string) => call<PrintOutcome>("staff_print_card", { participant }),
   queueAdd: (participant: string) => call("staff_queue_add", { participant }),
   queueRemove: (participant: string) => call("staff_queue_remove", { participant }),
   measure: (participant: string) => call("staff_measure", { participant }),
-  servicePorts: () => call("staff_service_ports"),
+  /** Look for serial ports again (the list arrives as a `Scale` event). */
+  refreshPorts: () => call("staff_service_refresh"),
   autodetect: (port: string) => call("staff_service_autodetect", { port }),
   connect: (port: string, model: string) => call("staff_service_connect", { port, model }),
   tap: (on: boolean) => call("staff_service_tap", { on }),
@@ -135,6 +137,6 @@ export const staff = {
   calibrationStart: () => call("staff_calibration_start"),
   calibrationReadStep: () => call("staff_calibration_read_step"),
   calibrationCancel: () => call("staff_calibration_cancel"),
-  analyzerDates: (dates: AnalyzerDatesForm) => call("staff_analyzer_dates", { dates }),
+  analyzerDates: (form: AnalyzerDatesForm) => call("staff_analyzer_dates", { form }),
   close: () => call("staff_close"),
 };

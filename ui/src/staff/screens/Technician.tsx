@@ -79,7 +79,7 @@ function Analyzer(props: { scale: ScaleServiceView | null }) {
         </div>
       </div>
       <div class="st-row">
-        <button type="button" class="btn st-btn" data-testid="tech-ports" onClick={() => void run(() => staff.servicePorts())}>
+        <button type="button" class="btn st-btn" data-testid="tech-ports" onClick={() => void run(() => staff.refreshPorts())}>
           <Bi t={c.tech.refreshPorts} />
         </button>
         <button type="button" class="btn st-btn" data-testid="tech-autodetect" disabled={!port} onClick={() => void run(() => staff.autodetect(port))}>
