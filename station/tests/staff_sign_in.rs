@@ -396,6 +396,11 @@ fn sign_in_refusal_lockout_sign_out_and_actions_are_in_the_audit_log_without_sec
             assert!(!r.detail.contains(secret), "{} {}", r.action, r.detail);
         }
     }
+    // A refusal names only a 12-digit prefix of the typed login's SHA-256, and no login.
+    let refusal: serde_json::Value = serde_json::from_str(&new[0].detail).unwrap();
+    assert_eq!(refusal["login_sha256"].as_str().unwrap().len(), 12);
+    assert!(refusal.get("staff").is_none());
+    assert!(!new[1].detail.contains("sato"), "{}", new[1].detail);
     assert!(new[7].detail.contains("\"tech\"") && new[7].detail.contains("technician"));
     assert!(
         new[8].detail.contains("\"staff\":\"tech\""),

@@ -59,24 +59,45 @@ pub enum ConsentChoice {
     },
 }
 
-/// An application that passed every check, ready for `Store::register_participant`.
+/// An application that passed every check, ready for `Store::register_participant`. Only
+/// [`check_application`] makes one, so nothing unchecked can be registered.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Application {
-    /// The participant number.
-    pub participant: ParticipantNumber,
-    /// The profile the analyzer is preset with.
-    pub profile: Profile,
-    /// The application's date.
-    pub applied_on: Date,
-    /// Lives or works in the area.
-    pub lives_or_works_locally: bool,
-    /// How they consent.
-    pub consent: ConsentChoice,
+    pub(crate) participant: ParticipantNumber,
+    pub(crate) profile: Profile,
+    pub(crate) applied_on: Date,
+    pub(crate) lives_or_works_locally: bool,
+    pub(crate) consent: ConsentChoice,
     /// The day it was checked (the documents in force on it are the ones a paper consent names).
-    pub today: Date,
+    pub(crate) today: Date,
 }
 
 impl Application {
+    /// The participant number.
+    pub fn participant(&self) -> &ParticipantNumber {
+        &self.participant
+    }
+
+    /// The profile the analyzer is preset with.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The application's date.
+    pub fn applied_on(&self) -> Date {
+        self.applied_on
+    }
+
+    /// Lives or works in the area.
+    pub fn lives_or_works_locally(&self) -> bool {
+        self.lives_or_works_locally
+    }
+
+    /// How they consent.
+    pub fn consent(&self) -> &ConsentChoice {
+        &self.consent
+    }
+
     /// `on_screen` or `staff_witnessed_paper`.
     pub fn consent_method(&self) -> crate::domain::ConsentMethod {
         match self.consent {
