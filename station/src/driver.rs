@@ -735,4 +735,43 @@ mod tests {
         // The first session's preset is gone; nothing was started, so nothing to cancel.
         assert_eq!(s.poll_scale_request(), None);
     }
+
+    #[test]
+    fn a_reading_from_another_serial_is_never_recorded_and_closes_the_gate() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = station(&dir);
+        assert_eq!(*s.gate(), Gate::Open);
+        let now = Instant::now();
+        let session = presetting(&mut s, now);
+        s.handle(
+            Input::Preset {
+                session,
+                event: ExchangeEvent::Measuring,
+            },
+            now,
+            T0,
+        );
+        // F5 comes from analyzer SN 00000002; the check was made on 00000001.
+        let reading = crate::store::testing::reading(crate::store::testing::F5);
+        s.handle(Input::Reading(Box::new(reading)), now, T0);
+        let events: Vec<Event> = std::iter::from_fn(|| s.poll_event()).collect();
+        assert!(events.iter().any(|e| matches!(
+            e,
+            Event::Ended {
+                reason: crate::session::EndReason::AnalyzerChanged,
+                ..
+            }
+        )));
+        assert!(!events.iter().any(|e| matches!(e, Event::Saving { .. })));
+        assert_eq!(s.stats().recorded, 0);
+        assert_eq!(*s.gate(), Gate::Closed(GateReason::AnalyzerSwapped));
+        assert_eq!(
+            s.store().swapped_serial().unwrap().as_deref(),
+            Some("00000002")
+        );
+        assert_eq!(
+            s.present_participant(participant(0), TODAY, now, T0),
+            Err(Refusal::Blocked(GateReason::AnalyzerSwapped))
+        );
+    }
 }
