@@ -259,6 +259,8 @@ test("register: the form → ineligible reasons explained → registered pending
     { cmd: "staff_queue_add", args: { participant: s.P1 } },
     { cmd: "staff_measure", args: { participant: s.P1 } },
   ]);
+  // Staff come back to the queue when the session ends.
+  await screen(page, "staff-queue");
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -3,7 +3,7 @@
 // Deliberately not here: the IPC itself (ipc.ts) or state the runtime owns.
 
 import { staff, StaffCommandError } from "./ipc";
-import { clearIdle, getState, setCardTestOn, setOutcome, setPrint, setTapOn, showToast } from "./store";
+import { clearIdle, getState, go, setCardTestOn, setOutcome, setPrint, setTapOn, showToast } from "./store";
 
 /** At most one `staff_touch` per this many ms. */
 export const TOUCH_EVERY_MS = 5000;
@@ -65,4 +65,10 @@ export function leaveTechnician(): void {
 
 export function clearOutcome(): void {
   setOutcome(null);
+}
+
+/** 測定 / 測定へ: the person's session runs on the participant screen; staff come back to the queue. */
+export async function measure(participant: string): Promise<void> {
+  const ok = await run(() => staff.measure(participant));
+  if (ok !== undefined) go("queue");
 }

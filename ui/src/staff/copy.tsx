@@ -282,7 +282,12 @@ export const c = {
     checkedAnalyzer: t("点検済みの体組成計", "Checked analyzer"),
     nextDue: t("次の点検期限", "Next check due"),
   },
-  via: { camera: t("カメラ", "Camera"), handheld: t("ハンディ", "Handheld"), wedge: t("キーボード型", "Keyboard wedge") } as Record<string, T>,
+  via: {
+    camera: t("カメラ", "Camera"),
+    handheld: t("ハンディ", "Handheld"),
+    wedge: t("キーボード型", "Keyboard wedge"),
+    demo: t("デモ", "Demo"),
+  } as Record<string, T>,
   verdict: (code: string): T => {
     const why: Record<string, T> = {
       card_malformed: t("読み取れない", "unreadable"),

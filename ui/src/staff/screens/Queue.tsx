@@ -3,7 +3,7 @@
 // Deliberately not here: running the session (the runtime and the participant window).
 
 import type { QueueEntry } from "../../lib/ipc-types";
-import { run } from "../actions";
+import { measure, run } from "../actions";
 import { Bi, c } from "../copy";
 import { staff } from "../ipc";
 
@@ -35,7 +35,7 @@ export function Queue(props: { queue: QueueEntry[] }) {
               </span>
               <span class="st-q-actions">
                 {q.state === "waiting" ? (
-                  <button type="button" class="btn btn-primary st-btn" data-testid="measure" disabled={busy} onClick={() => void run(() => staff.measure(q.participant))}>
+                  <button type="button" class="btn btn-primary st-btn" data-testid="measure" disabled={busy} onClick={() => void measure(q.participant)}>
                     <Bi t={c.queue.measure} />
                   </button>
                 ) : null}

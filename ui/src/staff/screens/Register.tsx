@@ -7,7 +7,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApplicationForm, PurposeView, RegistrationView, RulesView } from "../../lib/ipc-types";
-import { printCard, run } from "../actions";
+import { measure, printCard, run } from "../actions";
 import { StateBadge } from "../components";
 import { Bi, c, type T } from "../copy";
 import { staff } from "../ipc";
@@ -310,7 +310,7 @@ function Registered(props: { reg: RegistrationView; queued: boolean; onNext: () 
         >
           <Bi t={props.queued ? c.registered.queued : c.registered.queue} />
         </button>
-        <button type="button" class="btn st-btn-big" data-testid="measure-now" onClick={() => void run(() => staff.measure(reg.participant))}>
+        <button type="button" class="btn st-btn-big" data-testid="measure-now" onClick={() => void measure(reg.participant)}>
           <Bi t={c.registered.measure} />
         </button>
         <button
