@@ -100,7 +100,8 @@ pub enum HeldReason {
     ParticipantInactive,
     /// No consent given before the reading was taken is on record.
     NoConsent,
-    /// A registration for a participant number that already exists with other details.
+    /// A registration for a participant number already on the roster (registered twice, e.g. at
+    /// two stations while offline): held, never merged.
     ParticipantExists,
     /// A card event for a card that belongs to another participant.
     CardConflict,
@@ -131,7 +132,8 @@ impl HeldReason {
                 "測定前の同意の記録がありません / no consent before the reading is on record"
             }
             HeldReason::ParticipantExists => {
-                "同じ番号の参加者が別の内容で登録済みです / a participant with this number exists with other details"
+                "同じ番号の参加者が既に登録済みです（二重登録。統合はしません） / \
+                 a participant with this number is registered already (registered twice; never merged)"
             }
             HeldReason::CardConflict => {
                 "このカードは別の参加者のものです / the card belongs to another participant"
