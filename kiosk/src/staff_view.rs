@@ -19,9 +19,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use ts_rs::TS;
 
-/// Everything the staff window is told, in order, over the channel of `staff_subscribe`.
+/// Everything the staff window is told, in order, over the channel of `staff_subscribe`:
+/// `{"kind": "...", "data": ...}` (adjacently tagged, because several variants carry an
+/// `Option` or a list, which an internally tagged enum cannot serialise).
 #[derive(Clone, PartialEq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum StaffEvent {
     /// Who is signed in; `None`: nobody (show the sign-in form, drop everything personal).
     Session(Option<StaffSessionView>),
@@ -400,11 +402,102 @@ pub struct AnalyzerDatesForm {
 /// A card read during the card-reader test.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CardTestView {
-    /// `camera`, `handheld`, `wedge`.
+    /// `camera`, `handheld`, `wedge` (`demo`: demo mode's scans).
     pub via: String,
     /// `valid` (a genuine card of this program on the roster), or the refusal code as in
     /// [`crate::view::Notice`] (`card_malformed`, `card_bad_signature`, …).
     pub verdict: String,
     /// The card's id (`holder-serial`) when it parsed; never the token.
     pub card_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn every_kind() -> Vec<StaffEvent> {
+        let sync = SyncView {
+            state: "online".into(),
+            backlog: 0,
+            last_error: None,
+        };
+        vec![
+            StaffEvent::Session(None),
+            StaffEvent::Session(Some(StaffSessionView {
+                login: "s1".into(),
+                display_name: "受付".into(),
+                role: "staff".into(),
+                may_register: true,
+                may_service: false,
+                idle_timeout_secs: 300,
+            })),
+            StaffEvent::SignedOut {
+                reason: "idle".into(),
+            },
+            StaffEvent::Idle {
+                remaining_ms: Some(30_000),
+            },
+            StaffEvent::Rules(RulesView {
+                min_age_years: 20,
+                residency_required: true,
+                enrolment_cap: None,
+                from_server: false,
+            }),
+            StaffEvent::Purposes(vec![]),
+            StaffEvent::Registrations(vec![]),
+            StaffEvent::Queue(vec![]),
+            StaffEvent::Scale(ScaleServiceView {
+                port: "/dev/ttyUSB0".into(),
+                model: "MC-780".into(),
+                settings: "9600 8N1".into(),
+                connected: true,
+                identity: None,
+                ports: vec![],
+                models: vec![],
+                detect: None,
+            }),
+            StaffEvent::Tap(TapLine {
+                kind: "received".into(),
+                at_ms: 1,
+                text: "{0,16".into(),
+            }),
+            StaffEvent::Sync(StaffSyncView {
+                sync,
+                registrations_pending: 0,
+                calibrations_pending: 0,
+                last_success: None,
+            }),
+            StaffEvent::Gate(GateView {
+                open: false,
+                reason: Some("never_checked".into()),
+                checked_analyzer: None,
+                next_check_due: None,
+            }),
+            StaffEvent::Calibration(None),
+            StaffEvent::Analyzer(AnalyzerView {
+                analyzer: None,
+                verified_on: None,
+                last_inspection: None,
+                inspection_due: None,
+                checks: vec![],
+            }),
+            StaffEvent::CardTest(CardTestView {
+                via: "camera".into(),
+                verdict: "valid".into(),
+                card_id: None,
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_staff_event_serialises_with_its_kind_and_data() {
+        for event in every_kind() {
+            let json = serde_json::to_value(&event)
+                .unwrap_or_else(|e| panic!("{event:?} does not serialise: {e}"));
+            let kind = json["kind"].as_str().unwrap();
+            assert_eq!(format!("{event:?}"), format!("StaffEvent::{kind}"));
+            assert!(json.get("data").is_some(), "{event:?} has no data: {json}");
+        }
+    }
 }

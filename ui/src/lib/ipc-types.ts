@@ -410,15 +410,15 @@ code: string,
  */
 detail: string, };
 
-export type StaffEvent = { "kind": "session" } & StaffSessionView | null | { "kind": "signed_out", 
+export type StaffEvent = { "kind": "session", "data": StaffSessionView | null } | { "kind": "signed_out", "data": { 
 /**
  * The reason code.
  */
-reason: string, } | { "kind": "idle", 
+reason: string, } } | { "kind": "idle", "data": { 
 /**
  * Milliseconds left, or `None` when activity resumed.
  */
-remaining_ms: number | null, } | { "kind": "rules" } & RulesView | { "kind": "purposes" } & Array<PurposeView> | { "kind": "registrations" } & Array<RegistrationView> | { "kind": "queue" } & Array<QueueEntry> | { "kind": "scale" } & ScaleServiceView | { "kind": "tap" } & TapLine | { "kind": "sync" } & StaffSyncView | { "kind": "gate" } & GateView | { "kind": "calibration" } & CalibrationView | null | { "kind": "analyzer" } & AnalyzerView | { "kind": "card_test" } & CardTestView;
+remaining_ms: number | null, } } | { "kind": "rules", "data": RulesView } | { "kind": "purposes", "data": Array<PurposeView> } | { "kind": "registrations", "data": Array<RegistrationView> } | { "kind": "queue", "data": Array<QueueEntry> } | { "kind": "scale", "data": ScaleServiceView } | { "kind": "tap", "data": TapLine } | { "kind": "sync", "data": StaffSyncView } | { "kind": "gate", "data": GateView } | { "kind": "calibration", "data": CalibrationView | null } | { "kind": "analyzer", "data": AnalyzerView } | { "kind": "card_test", "data": CardTestView };
 
 export type StaffSessionView = { 
 /**
@@ -788,7 +788,7 @@ inspection_due: string, };
 
 export type CardTestView = { 
 /**
- * `camera`, `handheld`, `wedge`.
+ * `camera`, `handheld`, `wedge` (`demo`: demo mode's scans).
  */
 via: string, 
 /**
