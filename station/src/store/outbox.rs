@@ -9,6 +9,7 @@
 use super::retention::{drop_acknowledged, InactiveDrop};
 use super::{audit, new_id, Store, StoreError};
 use crate::domain::{ParticipantNumber, StationId};
+use hakaru_wire::api::Ack;
 use hakaru_wire::{EventId, EventKind, OutboxEvent, Timestamp};
 use rusqlite::{params, Transaction};
 
@@ -178,7 +179,20 @@ impl Store {
     /// until retention). Unknown or already acknowledged ids are ignored, so acknowledging twice
     /// is harmless. Returns how many were newly acknowledged.
     pub fn acknowledge(&mut self, ids: &[EventId], now: Timestamp) -> Result<usize, OutboxError> {
+        self.acknowledge_settling(ids, &[], now).map(|(n, _)| n)
+    }
+
+    /// [`Store::acknowledge`], settling in the SAME transaction the registrations taken here
+    /// that `registration_acks` judge (see [`Store::settle_registrations`]). Returns how many
+    /// events were newly acknowledged and how many registrations changed.
+    pub fn acknowledge_settling(
+        &mut self,
+        ids: &[EventId],
+        registration_acks: &[Ack],
+        now: Timestamp,
+    ) -> Result<(usize, usize), OutboxError> {
         let tx = self.conn.transaction()?;
+        let settled = super::registrations::settle_in(&tx, registration_acks, now)?;
         let mut n = 0;
         {
             let mut stmt = tx.prepare_cached(
@@ -198,7 +212,7 @@ impl Store {
             drop_inactive_once_acknowledged(&tx, now)?;
         }
         tx.commit()?;
-        Ok(n)
+        Ok((n, settled))
     }
 
     /// How many events wait for acknowledgement.

@@ -391,56 +391,67 @@ impl Store {
     /// ignored): accepted (with the card, when the ack carries one — a replayed ack without it
     /// keeps the card already stored), conflict, ineligible or full; other held reasons leave
     /// the registration pending. One transaction with one audit row of counts. Returns how
-    /// many registrations changed state or gained a card.
+    /// many registrations changed state or gained a card. (The sync worker settles them in the
+    /// acknowledgement's own transaction: `Store::acknowledge_settling`.)
     pub fn settle_registrations(
         &mut self,
         acks: &[Ack],
         wall: Timestamp,
     ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut counts: std::collections::BTreeMap<&'static str, u32> = Default::default();
-        let mut changed = 0usize;
-        {
-            let mut update = tx.prepare_cached(
-                "UPDATE registrations SET state = ?2,
-                     card_id = COALESCE(?3, card_id), card_token = COALESCE(?4, card_token),
-                     card_expires_on = COALESCE(?5, card_expires_on), updated_at = ?6
-                 WHERE event_id = ?1
-                   AND (state IS NOT ?2 OR (?4 IS NOT NULL AND card_token IS NOT ?4))",
-            )?;
-            for ack in acks {
-                let Some(state) = verdict(&ack.outcome) else {
-                    continue;
-                };
-                let card = ack
-                    .card
-                    .as_ref()
-                    .filter(|_| state == RegistrationState::Accepted);
-                let n = update.execute(params![
-                    ack.id.to_string(),
-                    state.code(),
-                    card.map(|c| c.card_id.as_str()),
-                    card.map(|c| c.token.as_str()),
-                    card.and_then(|c| c.expires_on.as_deref()),
-                    wall.as_unix_ms()
-                ])?;
-                if n > 0 {
-                    changed += n;
-                    *counts.entry(state.code()).or_default() += 1;
-                }
-            }
-        }
-        if changed > 0 {
-            audit::append(
-                &tx,
-                wall,
-                "registrations_settled",
-                &serde_json::json!(counts),
-            )?;
-        }
+        let changed = settle_in(&tx, acks, wall)?;
         tx.commit()?;
         Ok(changed)
     }
+}
+
+/// [`Store::settle_registrations`] inside the caller's transaction.
+pub(crate) fn settle_in(
+    tx: &rusqlite::Transaction<'_>,
+    acks: &[Ack],
+    wall: Timestamp,
+) -> Result<usize, StoreError> {
+    let mut counts: std::collections::BTreeMap<&'static str, u32> = Default::default();
+    let mut changed = 0usize;
+    {
+        let mut update = tx.prepare_cached(
+            "UPDATE registrations SET state = ?2,
+                 card_id = COALESCE(?3, card_id), card_token = COALESCE(?4, card_token),
+                 card_expires_on = COALESCE(?5, card_expires_on), updated_at = ?6
+             WHERE event_id = ?1
+               AND (state IS NOT ?2 OR (?4 IS NOT NULL AND card_token IS NOT ?4))",
+        )?;
+        for ack in acks {
+            let Some(state) = verdict(&ack.outcome) else {
+                continue;
+            };
+            let card = ack
+                .card
+                .as_ref()
+                .filter(|_| state == RegistrationState::Accepted);
+            let n = update.execute(params![
+                ack.id.to_string(),
+                state.code(),
+                card.map(|c| c.card_id.as_str()),
+                card.map(|c| c.token.as_str()),
+                card.and_then(|c| c.expires_on.as_deref()),
+                wall.as_unix_ms()
+            ])?;
+            if n > 0 {
+                changed += n;
+                *counts.entry(state.code()).or_default() += 1;
+            }
+        }
+    }
+    if changed > 0 {
+        audit::append(
+            tx,
+            wall,
+            "registrations_settled",
+            &serde_json::json!(counts),
+        )?;
+    }
+    Ok(changed)
 }
 
 /// The paper consent of a registration, inside its transaction; returns the consent's event id.

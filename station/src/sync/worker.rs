@@ -13,7 +13,7 @@
 //! answers are stored before the acknowledgement, so a crash between the two re-sends the
 //! events and stores the same answers again — never loses them. Likewise the server's verdict
 //! on a registration taken here (accepted with the card it issued, or a conflict, ineligible,
-//! full) settles its `registrations` row right before the acknowledgement; a replayed
+//! full) settles its `registrations` row in the acknowledgement's own transaction; a replayed
 //! acknowledgement settles it the same way again. Card tokens are never logged.
 
 use super::backoff::Backoff;
@@ -300,11 +300,10 @@ impl<C: Clock> SyncWorker<C> {
         }
         let now = self.clock.wall();
         self.store.record_points_acks(&points, now)?;
-        if !registrations.is_empty() {
-            let settled = self.store.settle_registrations(&registrations, now)?;
+        let (acked, settled) = self.store.acknowledge_settling(&ids, &registrations, now)?;
+        if settled > 0 {
             tracing::info!(settled, "registrations settled by the server");
         }
-        let acked = self.store.acknowledge(&ids, now)?;
         let backlog = self.store.pending_events()?;
         let cursor = self.store.sync_cursor()?;
         self.succeeded(backlog, cursor, 0);
