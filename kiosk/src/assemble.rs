@@ -11,6 +11,7 @@ use crate::config::{CameraSetting, KioskConfig};
 use crate::demo::{self, DemoCards};
 use crate::present::Presenter;
 use crate::runtime::{Hub, Kiosk};
+use crate::staff::{self, LinkInfo, StaffConsole, StaffSettings, Wiring};
 use crate::view::{
     CameraView, CommandError, DemoInfo, KioskEvent, KioskInfo, PreviewImage, ScaleView, SyncView,
     Text, WedgeKey,
@@ -23,15 +24,17 @@ use hakaru_devices::card::decode::CardDecoder;
 use hakaru_devices::card::handheld::{
     KeyEvent, ReaderStatus, SerialCardReader, SerialReaderOptions, WedgeClassifier, WedgeOptions,
 };
-use hakaru_devices::card::CardRead;
+use hakaru_devices::card::{CardRead, ReadVia};
 use hakaru_devices::scale::models::ModelProfile;
-use hakaru_devices::serial::{LinkOptions, ScaleLink};
+use hakaru_devices::serial::ScaleLink;
 use hakaru_devices::sim::{SimConfig, Simulator};
 use hakaru_station::domain::{Date, StationId};
 use hakaru_station::session::{Event, Input};
 use hakaru_station::store::{Store, StoreConfig};
 use hakaru_station::sync::{SyncStatus, SyncWorker};
-use hakaru_station::{CardText, Clock, FeedInput, FeedOutput, ScaleFeed, Station, SystemClock};
+use hakaru_station::{
+    CardText, Clock, FeedInput, FeedOutput, LinkNote, ScaleFeed, Station, SystemClock,
+};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::runtime::Handle;
@@ -82,6 +85,8 @@ pub(crate) struct Control {
     /// receiver (with this `Control`) stops the reader.
     handheld: Option<watch::Receiver<Option<ReaderStatus>>>,
     utc_offset_minutes: i32,
+    /// Staff and technician modes.
+    pub(crate) staff: Arc<StaffConsole>,
 }
 
 impl Control {
@@ -118,6 +123,12 @@ impl Control {
         let card = demo.cards.get(index).ok_or_else(|| {
             CommandError::new("no_such_card", format!("there is no demo card {index}"))
         })?;
+        if self.staff.card_test_on() {
+            let (staff, text) = (Arc::clone(&self.staff), card.token.clone());
+            return tokio::task::spawn_blocking(move || staff.card_tested(&text, "demo"))
+                .await
+                .map_err(|_| CommandError::new("not_running", "the card test stopped"));
+        }
         self.inputs
             .send(FeedInput::Card(CardText {
                 text: card.token.clone(),
@@ -288,7 +299,7 @@ pub(crate) fn preview_png(frame: &PreviewFrame) -> Option<PreviewImage> {
     })
 }
 
-fn sync_view(s: &SyncStatus) -> SyncView {
+pub(crate) fn sync_view(s: &SyncStatus) -> SyncView {
     let state = match serde_json::to_value(s.state) {
         Ok(serde_json::Value::String(s)) => s,
         _ => "offline".to_owned(),
@@ -342,6 +353,12 @@ pub(crate) fn start(
             Text::new("技術者に連絡してください。", "Call a technician."),
         )
     })?;
+    let staff_store = Store::open(&sc).map_err(|e| {
+        StartProblem::from_error(
+            &e,
+            Text::new("技術者に連絡してください。", "Call a technician."),
+        )
+    })?;
     let demo = match &config.demo {
         Some(d) => Some(demo::load(&d.cards_file, d.sheet.as_deref()).map_err(|e| {
             StartProblem::from_error(
@@ -354,19 +371,27 @@ pub(crate) fn start(
         })?),
         None => None,
     };
-    let profile: &'static ModelProfile =
-        ModelProfile::find(&config.scale.model).ok_or_else(|| {
-            StartProblem::new(
-                Text::new(
-                    "体組成計の機種が不明です。",
-                    "The analyzer model is unknown.",
-                ),
-                Text::new(
-                    "[scale] の model を直してください。",
-                    "Correct [scale] model.",
-                ),
-            )
-        })?;
+    // The technician's choice in technician mode (kept in the store) wins over the file.
+    let remembered = |key: &str| store_setting(&read_store, key);
+    let remembered_port = (!config.scale.simulate)
+        .then(|| remembered(staff::PORT_SETTING))
+        .flatten();
+    let model_name = (!config.scale.simulate)
+        .then(|| remembered(staff::MODEL_SETTING))
+        .flatten()
+        .unwrap_or_else(|| config.scale.model.clone());
+    let profile: &'static ModelProfile = ModelProfile::find(&model_name).ok_or_else(|| {
+        StartProblem::new(
+            Text::new(
+                "体組成計の機種が不明です。",
+                "The analyzer model is unknown.",
+            ),
+            Text::new(
+                "[scale] の model を直してください。",
+                "Correct [scale] model.",
+            ),
+        )
+    })?;
 
     // The analyzer: a port, or demo mode's simulator.
     let (sim, port) = if config.scale.simulate {
@@ -385,22 +410,22 @@ pub(crate) fn start(
         let path = sim.path().to_owned();
         (Some(Arc::new(sim)), path)
     } else {
-        let port = config.scale.port.clone().ok_or_else(|| {
-            StartProblem::new(
-                Text::new(
-                    "体組成計のポートが設定されていません。",
-                    "No analyzer port is set.",
-                ),
-                Text::new("[scale] の port を設定してください。", "Set [scale] port."),
-            )
-        })?;
+        let port = remembered_port
+            .map(std::path::PathBuf::from)
+            .or_else(|| config.scale.port.clone())
+            .ok_or_else(|| {
+                StartProblem::new(
+                    Text::new(
+                        "体組成計のポートが設定されていません。",
+                        "No analyzer port is set.",
+                    ),
+                    Text::new("[scale] の port を設定してください。", "Set [scale] port."),
+                )
+            })?;
         (None, port)
     };
-    let options = LinkOptions {
-        dialect: profile.dialect.unwrap_or(LinkOptions::default().dialect),
-        ..LinkOptions::default()
-    };
-    let link = ScaleLink::open(&port, profile.settings, options);
+    let port_text = port.display().to_string();
+    let link = ScaleLink::open(&port, profile.settings, staff::link_options(profile));
 
     // The sync worker (its own store connection).
     let wake = Arc::new(Notify::new());
@@ -452,8 +477,40 @@ pub(crate) fn start(
     let (reads, mut reads_rx) = mpsc::channel::<CardRead>(16);
     let mut tasks = Vec::new();
 
-    // The station loop.
+    // The station's feed (its tap is for technician mode).
     let feed = ScaleFeed::new(link, profile, SystemClock);
+    let presenting = Arc::new(Mutex::new(None));
+
+    // Staff and technician modes: their own store connection, hub and idle timer.
+    let console = Arc::new(StaffConsole::new(
+        StaffSettings::from_config(config),
+        Wiring {
+            store: staff_store,
+            kiosk_hub: Arc::clone(&hub),
+            inputs: inputs.clone(),
+            sync_wake: Arc::clone(&wake),
+            link: LinkInfo {
+                port: port_text,
+                profile,
+                connected: false,
+                identity: None,
+                detect: None,
+            },
+            sim: sim.clone(),
+            tap: feed.tap(),
+            presenting: Arc::clone(&presenting),
+        },
+    ));
+    tasks.push(tokio::spawn(staff::idle_timer(
+        Arc::clone(&console),
+        stopped(shutdown_rx.clone()),
+    )));
+    tasks.push(tokio::spawn(staff::follow_screens(
+        Arc::clone(&console),
+        stopped(shutdown_rx.clone()),
+    )));
+
+    // The station loop.
     let down = stopped(shutdown_rx.clone());
     tasks.push(tokio::spawn(async move {
         tokio::select! {
@@ -467,11 +524,21 @@ pub(crate) fn start(
     // Card reads from every reader, with today's date.
     let offset = config.station.utc_offset_minutes;
     let card_inputs = inputs.clone();
+    let card_console = Arc::clone(&console);
     let down = stopped(shutdown_rx.clone());
     tasks.push(tokio::spawn(async move {
         let forward = async {
             while let Some(read) = reads_rx.recv().await {
                 tracing::info!(via = ?read.via, "card read");
+                if card_console.card_test_on() {
+                    // The technician's card-reader test: checked and shown, nothing started.
+                    let c = Arc::clone(&card_console);
+                    let _ = tokio::task::spawn_blocking(move || {
+                        c.card_tested(&read.text, via_name(&read));
+                    })
+                    .await;
+                    continue;
+                }
                 let card = CardText {
                     text: read.text,
                     today: Date::local(SystemClock.wall(), offset),
@@ -498,12 +565,21 @@ pub(crate) fn start(
             ));
             let mut status = status.clone();
             let hub = Arc::clone(&hub);
+            let console = Arc::clone(&console);
             let down = stopped(shutdown_rx.clone());
             tasks.push(tokio::spawn(async move {
                 let forward = async {
                     while status.changed().await.is_ok() {
-                        let view = sync_view(&status.borrow_and_update());
-                        hub.publish(KioskEvent::Sync(view));
+                        let now = status.borrow_and_update().clone();
+                        hub.publish(KioskEvent::Sync(sync_view(&now)));
+                        // A sync may have disabled or changed the signed-in account, settled
+                        // registrations or sent calibration records.
+                        let c = Arc::clone(&console);
+                        let _ = tokio::task::spawn_blocking(move || {
+                            c.check_account();
+                            c.sync_changed(&now);
+                        })
+                        .await;
                     }
                 };
                 tokio::select! {
@@ -526,7 +602,9 @@ pub(crate) fn start(
         offset,
         config.sync.as_ref().map(|s| s.points_wait),
         profile.model.to_owned(),
+        presenting,
     );
+    let out_console = Arc::clone(&console);
     let mut points_status = sync_status.clone();
     let wake_after = Arc::clone(&wake);
     let down = stopped(shutdown_rx.clone());
@@ -573,6 +651,7 @@ pub(crate) fn start(
                     out = outputs_rx.recv() => {
                         let Some(out) = out else { return };
                         let recorded = matches!(&out, FeedOutput::Event(Event::Results { .. }));
+                        staff_output(&out_console, &out);
                         presenter.handle(out);
                         if recorded {
                             wake_after.notify_one();
@@ -650,8 +729,44 @@ pub(crate) fn start(
         tasks: Mutex::new(tasks),
         handheld,
         utc_offset_minutes: offset,
+        staff: Arc::clone(&console),
     };
     Ok((hub, control))
+}
+
+/// What staff mode learns from the station's outputs (the link, the analyzer's identity, the
+/// gate, a queue session's start). Briefly blocks (the console's store).
+fn staff_output(console: &Arc<StaffConsole>, out: &FeedOutput) {
+    tokio::task::block_in_place(|| match out {
+        FeedOutput::Link(note @ (LinkNote::Connected | LinkNote::Disconnected)) => {
+            console.link_changed(*note == LinkNote::Connected);
+        }
+        FeedOutput::Identity(identity) => console.identity_seen(identity.clone()),
+        FeedOutput::Gate(gate) => {
+            console.gate_changed(gate.reason().map(|r| r.code().to_owned()));
+        }
+        FeedOutput::Present(answer) => console.present_answered(answer.is_ok()),
+        _ => {}
+    });
+}
+
+/// `camera`, `handheld` or `wedge` (`demo` for demo mode's scans).
+pub(crate) fn via_name(read: &CardRead) -> &'static str {
+    match read.via {
+        ReadVia::Camera => "camera",
+        ReadVia::SerialReader => "handheld",
+        ReadVia::KeyboardWedge => "wedge",
+    }
+}
+
+fn store_setting(store: &Store, key: &str) -> Option<String> {
+    match store.setting(key) {
+        Ok(v) => v.filter(|v| !v.is_empty()),
+        Err(e) => {
+            tracing::warn!(key, error = %e, "a remembered setting could not be read");
+            None
+        }
+    }
 }
 
 /// Keeps the handheld reader's last status (the reader logs each change itself) until shutdown

@@ -173,7 +173,7 @@ pub struct DemoSection {
 #[serde(deny_unknown_fields)]
 pub struct StaffSection {
     /// Automatic sign-out after this many seconds without activity (default 300; the warning
-    /// shows 30 s before). At least 60.
+    /// shows 30 s before, or at once when the timeout is shorter). 5 to 86400.
     #[serde(default = "defaults::idle_timeout_secs")]
     pub idle_timeout_secs: u64,
     /// Failed sign-ins (within `lockout_minutes`) that lock a login (default 5).
@@ -643,10 +643,10 @@ impl KioskConfig {
 }
 
 fn check_staff(staff: &StaffSection) -> Result<(), ConfigError> {
-    if !(60..=86_400).contains(&staff.idle_timeout_secs) {
+    if !(5..=86_400).contains(&staff.idle_timeout_secs) {
         return Err(ConfigError::invalid(
             "[staff] idle_timeout_secs",
-            "60 to 86400 seconds (default 300)",
+            "5 to 86400 seconds (default 300)",
         ));
     }
     if !(1..=100).contains(&staff.lockout_failures) {
@@ -838,7 +838,7 @@ mod tests {
     #[case::sync_misspelt("[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[sync]\nserver_url = \"http://h\"\ncredential_file = \"c\"\nbatchsize = 3\n", "batchsize")]
     #[case::not_toml("[station\n", "kiosk.toml")]
     #[case::short_staff_idle(
-        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[staff]\nidle_timeout_secs = 5\n",
+        "[station]\nid = \"k\"\n[scale]\nport = \"/dev/x\"\n[staff]\nidle_timeout_secs = 4\n",
         "idle_timeout_secs"
     )]
     #[case::pdf_without_target(

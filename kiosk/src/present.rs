@@ -20,8 +20,8 @@ use hakaru_station::session::{
     EndReason, Event, MeasuredValues, Measurement, MeasurementMode, RefusalReason, SessionId,
 };
 use hakaru_station::store::Store;
-use hakaru_station::{CardVerdict, Clock, FeedOutput, LinkNote, SystemClock};
-use std::sync::Arc;
+use hakaru_station::{CardVerdict, Clock, FeedOutput, LinkNote, Refusal, SystemClock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Earlier readings on the trend chart (this one included).
@@ -55,6 +55,8 @@ pub(crate) struct Presenter {
     current: Option<Current>,
     pending: Option<PendingPoints>,
     model: String,
+    /// A queue session staff started (no card read): its participant, until its first event.
+    presenting: Arc<Mutex<Option<ParticipantNumber>>>,
 }
 
 impl std::fmt::Debug for Presenter {
@@ -65,7 +67,7 @@ impl std::fmt::Debug for Presenter {
     }
 }
 
-fn card_code(v: &CardVerdict) -> &'static str {
+pub(crate) fn card_code(v: &CardVerdict) -> &'static str {
     match v {
         CardVerdict::Accepted(_) => "card_accepted",
         CardVerdict::Refused(r) => match r {
@@ -79,6 +81,8 @@ fn card_code(v: &CardVerdict) -> &'static str {
             CardRejection::NoRoster => "card_no_roster",
         },
         CardVerdict::CheckFailed => "card_check_failed",
+        CardVerdict::Blocked(_) => "measurements_blocked",
+        CardVerdict::Held => "staff_in_use",
     }
 }
 
@@ -96,6 +100,7 @@ fn end_code(reason: EndReason) -> (EndCode, Option<String>) {
         EndReason::Finished => EndCode::Finished,
         EndReason::ConsentWithdrawn => EndCode::ConsentWithdrawn,
         EndReason::UseStopped => EndCode::UseStopped,
+        EndReason::AnalyzerChanged => EndCode::AnalyzerChanged,
     };
     (code, None)
 }
@@ -161,6 +166,7 @@ impl Presenter {
         utc_offset_minutes: i32,
         points_wait: Option<Duration>,
         model: String,
+        presenting: Arc<Mutex<Option<ParticipantNumber>>>,
     ) -> Presenter {
         Presenter {
             hub,
@@ -171,6 +177,7 @@ impl Presenter {
             current: None,
             pending: None,
             model,
+            presenting,
         }
     }
 
@@ -205,7 +212,23 @@ impl Presenter {
     pub(crate) fn handle(&mut self, output: FeedOutput) {
         match output {
             FeedOutput::Card(CardVerdict::Accepted(p)) => self.accepted = Some(p),
+            // Staff mode is open: the participant window already says so.
+            FeedOutput::Card(CardVerdict::Held) => {}
+            FeedOutput::Card(CardVerdict::Blocked(reason)) => {
+                self.notice("measurements_blocked", Some(reason.code().to_owned()));
+            }
             FeedOutput::Card(v) => self.notice(card_code(&v), None),
+            FeedOutput::Present(Err(refusal)) => {
+                let detail = match refusal {
+                    Refusal::Blocked(reason) => Some(reason.code().to_owned()),
+                    Refusal::CheckFailed => None,
+                };
+                self.notice(refusal.notice(), detail);
+            }
+            FeedOutput::Present(Ok(())) | FeedOutput::Identity(_) => {}
+            // What participants are told about the gate comes from the staff console (it
+            // knows whether staff mode is open too).
+            FeedOutput::Gate(_) => {}
             FeedOutput::Link(note) => self.hub.publish(KioskEvent::Scale(crate::view::ScaleView {
                 connected: note == LinkNote::Connected,
                 model: self.model.clone(),
@@ -217,7 +240,13 @@ impl Presenter {
     fn event(&mut self, event: Event) {
         match event {
             Event::Identifying { session, .. } => {
-                let Some(participant) = self.accepted.take() else {
+                let presented = || {
+                    self.presenting
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .take()
+                };
+                let Some(participant) = self.accepted.take().or_else(presented) else {
                     tracing::warn!(%session, "a session started without a verified card");
                     return;
                 };

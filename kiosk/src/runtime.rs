@@ -8,6 +8,8 @@
 
 use crate::assemble::{self, Control};
 use crate::config::{config_path, ConfigError, KioskConfig};
+use crate::staff::{StaffConsole, StaffSubscription};
+use crate::staff_view::{AnalyzerDatesForm, ApplicationForm, PrintOutcome, RegistrationOutcome};
 use crate::view::{
     Answer, CommandError, IdleView, KioskEvent, KioskInfo, Lang, PointsView, Screen, Text, WedgeKey,
 };
@@ -15,6 +17,7 @@ use hakaru_devices::card::camera::SourceFactory;
 use hakaru_devices::card::handheld::ReaderStatus;
 use hakaru_station::domain::PurposeId;
 use hakaru_station::session::{Input, SessionId};
+use hakaru_station::staff::SignOutReason;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{broadcast, watch};
@@ -159,6 +162,11 @@ impl Hub {
     pub(crate) fn on_attract(&self) -> bool {
         let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         matches!(state.screen, Screen::Attract)
+    }
+
+    /// Live events only (the staff console follows the screens).
+    pub(crate) fn subscribe_live(&self) -> broadcast::Receiver<KioskEvent> {
+        self.live.subscribe()
     }
 
     fn subscribe(&self) -> Subscription {
@@ -353,6 +361,150 @@ impl Kiosk {
     #[doc(hidden)]
     pub fn handheld_status(&self) -> Option<watch::Receiver<Option<ReaderStatus>>> {
         self.control.as_deref()?.handheld_status()
+    }
+
+    /// Runs a staff command on a blocking thread (the store, argon2 and `lp` block).
+    async fn staff_call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&StaffConsole) -> Result<T, CommandError> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let console = Arc::clone(&self.control()?.staff);
+        tokio::task::spawn_blocking(move || f(&console))
+            .await
+            .map_err(|_| CommandError::new("not_running", "the staff command stopped"))?
+    }
+
+    /// The hidden gesture on the attract screen (the participant window's only staff
+    /// command): opens staff mode at its sign-in form. Refused with `busy` unless the attract
+    /// screen shows; cards are then ignored and the participant window says `staff_in_use`
+    /// until staff mode closes. The shell shows the staff window ([`Kiosk::staff_window`]).
+    pub async fn open_staff_sign_in(&self) -> Result<(), CommandError> {
+        self.staff_call(StaffConsole::open_sign_in).await
+    }
+
+    /// Whether the staff window should show now, and each change (`None`: not running).
+    pub fn staff_window(&self) -> Option<watch::Receiver<bool>> {
+        Some(self.control.as_deref()?.staff.window())
+    }
+
+    /// The staff window's state now (replay) and every event after it.
+    pub fn staff_subscribe(&self) -> Result<StaffSubscription, CommandError> {
+        Ok(self.control()?.staff.hub.subscribe())
+    }
+
+    /// Signs in; errors `sign_in_refused` (never says whether the login exists), `locked`
+    /// (after repeated failures), `not_open`.
+    pub async fn staff_sign_in(&self, login: String, secret: String) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.sign_in(&login, &secret)).await
+    }
+
+    /// Signs out and closes staff mode.
+    pub async fn staff_sign_out(&self) -> Result<(), CommandError> {
+        self.staff_call(|c| {
+            c.sign_out(SignOutReason::ByUser);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Closes the staff window, which always signs out.
+    pub async fn staff_close(&self) -> Result<(), CommandError> {
+        self.staff_sign_out().await
+    }
+
+    /// Registers a participant from the paper application (`Ineligible` with the reasons, or
+    /// stored and queued; the server judges it at the next sync, which is started now).
+    pub async fn staff_register(
+        &self,
+        form: ApplicationForm,
+    ) -> Result<RegistrationOutcome, CommandError> {
+        self.staff_call(move |c| c.register(&form)).await
+    }
+
+    /// Prints the card the server issued for `participant`'s registration (`card_not_ready`
+    /// before that; `print_failed` with what to do).
+    pub async fn staff_print_card(
+        &self,
+        participant: String,
+    ) -> Result<PrintOutcome, CommandError> {
+        self.staff_call(move |c| c.print_card(&participant)).await
+    }
+
+    /// Adds someone on the roster to the measuring queue.
+    pub async fn staff_queue_add(&self, participant: String) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.queue_add(&participant)).await
+    }
+
+    /// Takes someone off the measuring queue.
+    pub async fn staff_queue_remove(&self, participant: String) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.queue_remove(&participant)).await
+    }
+
+    /// Runs `participant`'s session on the participant window (as if their card had been
+    /// read); the staff window hides until the participant window is back on attract.
+    pub async fn staff_measure(&self, participant: String) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.measure(&participant)).await
+    }
+
+    /// Technician: lists the serial ports and model profiles again (`StaffEvent::Scale`).
+    pub async fn staff_service_refresh(&self) -> Result<(), CommandError> {
+        self.staff_call(StaffConsole::service_refresh).await
+    }
+
+    /// Technician: auto-detects what speaks on `port` (the result in `StaffEvent::Scale`).
+    pub async fn staff_service_autodetect(&self, port: String) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.service_autodetect(&port)).await
+    }
+
+    /// Technician: connects the analyzer on `port` as `model`; kept across restarts.
+    pub async fn staff_service_connect(
+        &self,
+        port: String,
+        model: String,
+    ) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.service_connect(&port, &model))
+            .await
+    }
+
+    /// Technician: the live analyzer traffic (`StaffEvent::Tap`) on or off.
+    pub async fn staff_service_tap(&self, on: bool) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.service_tap(on)).await
+    }
+
+    /// Technician: the card-reader test on or off; while on, reads are checked and shown
+    /// (`StaffEvent::CardTest`) and never start a session.
+    pub async fn staff_card_test(&self, on: bool) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.card_test(on)).await
+    }
+
+    /// Technician: starts a calibration check with the configured steps.
+    pub async fn staff_calibration_start(&self) -> Result<(), CommandError> {
+        self.staff_call(StaffConsole::calibration_start).await
+    }
+
+    /// Technician: reads the current step (waits for a stable weight; demo mode puts the
+    /// reference mass on the simulator first). After the last step the record is stored.
+    pub async fn staff_calibration_read_step(&self) -> Result<(), CommandError> {
+        self.staff_call(StaffConsole::calibration_read_step).await
+    }
+
+    /// Technician: abandons the check in progress (nothing recorded).
+    pub async fn staff_calibration_cancel(&self) -> Result<(), CommandError> {
+        self.staff_call(StaffConsole::calibration_cancel).await
+    }
+
+    /// Technician: the connected analyzer's 検定 / 定期検査 dates.
+    pub async fn staff_analyzer_dates(&self, form: AnalyzerDatesForm) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.analyzer_dates(&form)).await
+    }
+
+    /// Activity in the staff window (the idle clock starts again).
+    pub async fn staff_touch(&self) -> Result<(), CommandError> {
+        self.staff_call(|c| {
+            c.touch();
+            Ok(())
+        })
+        .await
     }
 
     /// How to make the window.

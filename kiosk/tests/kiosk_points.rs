@@ -162,6 +162,8 @@ impl Central {
             worker.store().participant(&who()).unwrap().is_some(),
             "the roster arrived"
         );
+        drop(worker);
+        support::calibrated(&mut Store::open(&sc).unwrap());
         (dir, sc)
     }
 

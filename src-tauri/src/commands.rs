@@ -5,6 +5,7 @@
 //! decides and says so with an event or a [`CommandError`]). Commands are not `pub` (a Tauri
 //! limitation for command functions); [`handler`] registers them.
 
+use crate::staff_commands as staff;
 use crate::startup::Started;
 use hakaru_kiosk::runtime::Kiosk;
 use hakaru_kiosk::view::{Answer, CommandError, KioskEvent, WedgeKey};
@@ -14,8 +15,10 @@ use tauri::ipc::{Channel, Invoke};
 use tauri::{Runtime, State};
 use tokio::sync::broadcast::error::RecvError;
 
-/// The handler with every command, for [`tauri::Builder::invoke_handler`]. The same list is in
-/// `build.rs` (one permission each) and granted in `capabilities/kiosk.json`.
+/// The handler with every command (the participant window's and the staff window's
+/// [`crate::staff_commands`]), for [`tauri::Builder::invoke_handler`]. The same list is in
+/// `build.rs` (one permission each); `capabilities/kiosk.json` grants the participant window its
+/// own and `open_staff_sign_in`, `capabilities/staff.json` the staff window the `staff_*` ones.
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         subscribe,
@@ -23,7 +26,27 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         wedge_key,
         demo_scan,
         demo_step_on,
-        painted
+        painted,
+        staff::open_staff_sign_in,
+        staff::staff_subscribe,
+        staff::staff_sign_in,
+        staff::staff_sign_out,
+        staff::staff_close,
+        staff::staff_touch,
+        staff::staff_register,
+        staff::staff_print_card,
+        staff::staff_queue_add,
+        staff::staff_queue_remove,
+        staff::staff_measure,
+        staff::staff_service_refresh,
+        staff::staff_service_autodetect,
+        staff::staff_service_connect,
+        staff::staff_service_tap,
+        staff::staff_card_test,
+        staff::staff_calibration_start,
+        staff::staff_calibration_read_step,
+        staff::staff_calibration_cancel,
+        staff::staff_analyzer_dates
     ]
 }
 

@@ -35,7 +35,20 @@ pub fn seeded_store_with_card(data: &Path) -> String {
     let (who, _) = resident();
     let (token, state) = card(&who, 41, 1, CardStatus::Active);
     sync_cards(&mut store, &[state], hakaru_e2e::SYNCED).unwrap();
+    calibrated(&mut store);
     token.encode()
+}
+
+/// The serial number the simulated analyzer reports (`SimConfig`'s default).
+pub const SIM_SERIAL: &str = "00000001";
+
+/// Records a passing calibration check of the simulated analyzer today (station time), so the
+/// calibration gate lets participants measure.
+pub fn calibrated(store: &mut hakaru_station::store::Store) {
+    #[allow(clippy::disallowed_methods)] // the test's fixture is dated today
+    let now = hakaru_wire::Timestamp::from_system_time(std::time::SystemTime::now());
+    let today = hakaru_station::domain::Date::local(now, 540);
+    hakaru_station::calibration::testing::calibrated(store, SIM_SERIAL, today).unwrap();
 }
 
 /// The sections of a settings file that differ between suites: each field is the rest of its
