@@ -170,6 +170,24 @@ async fn a_check_at_0_20_50_100_kg_passes_records_and_opens_the_gate() {
     )
     .unwrap();
     assert_eq!(queued, 1);
+    let batch = r.station.store().next_batch(100).unwrap();
+    let sent = batch
+        .iter()
+        .find(|e| e.kind.name() == "calibration_recorded")
+        .unwrap();
+    assert_eq!(sent.id, list[0].id, "the row id is the event id");
+    let id = sent.id;
+    r.station
+        .store_mut()
+        .acknowledge(&[id], SystemClock.wall())
+        .unwrap();
+    assert!(r.station.store().calibrations(10).unwrap()[0].synced);
+    let audited = testing::count(
+        r.station.store(),
+        "SELECT count(*) FROM audit_log WHERE action = 'calibration_recorded'",
+    )
+    .unwrap();
+    assert_eq!(audited, 1);
     r.sim.stop().await.unwrap();
 }
 
