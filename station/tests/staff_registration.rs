@@ -659,3 +659,51 @@ async fn the_servers_acks_settle_registrations_accepted_with_card_conflict_ineli
     );
     store.verify_audit().unwrap();
 }
+
+#[tokio::test]
+async fn offline_a_registration_stays_pending_flagged_for_review() {
+    // A port nobody listens on.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let Fixture {
+        _dir,
+        cfg,
+        mut store,
+    } = fixture();
+    let g = granted(&["service"]);
+    let app = checked(&store, &input("A-000601", &g));
+    store.register_participant(&app, "sato", T0).unwrap();
+    let opts = ClientOptions {
+        connect_timeout: Duration::from_millis(500),
+        request_timeout: Duration::from_secs(1),
+        extra_root_pem: None,
+    };
+    let client = CentralClient::new(
+        &format!("http://{closed}"),
+        Credential::new(TOKEN).unwrap(),
+        &opts,
+    )
+    .unwrap();
+    let settings = WorkerSettings {
+        batch_size: 100,
+        changes_limit: 10,
+        poll_interval: Duration::from_secs(1),
+        backoff: Backoff::new(Duration::from_millis(1), Duration::from_millis(2), || 0.0),
+    };
+    let mut worker = SyncWorker::new(
+        Store::open(&cfg).unwrap(),
+        client,
+        settings,
+        hakaru_station::SystemClock,
+    )
+    .unwrap();
+    assert!(worker.upload_step().await.is_err());
+    drop(worker);
+    let row = store.registration(&p("A-000601")).unwrap().unwrap();
+    assert_eq!(row.state, RegistrationState::Pending);
+    assert!(!row.card_ready);
+    assert_eq!(store.registrations_pending().unwrap(), 1);
+    assert!(store.registration_card(&p("A-000601")).unwrap().is_none());
+}

@@ -472,3 +472,40 @@ fn consent(
     )?;
     Ok(event.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acks_map_to_states_and_other_held_reasons_leave_it_pending() {
+        let held = |reason| verdict(&AckOutcome::Held { reason });
+        assert_eq!(
+            verdict(&AckOutcome::Accepted),
+            Some(RegistrationState::Accepted)
+        );
+        assert_eq!(
+            held(HeldReason::ParticipantExists),
+            Some(RegistrationState::Conflict)
+        );
+        assert_eq!(
+            held(HeldReason::Ineligible),
+            Some(RegistrationState::Ineligible)
+        );
+        assert_eq!(
+            held(HeldReason::EnrolmentFull),
+            Some(RegistrationState::Full)
+        );
+        assert_eq!(held(HeldReason::RegistrationUnresolved), None);
+        assert_eq!(held(HeldReason::UnknownParticipant), None);
+        for s in [
+            RegistrationState::Pending,
+            RegistrationState::Accepted,
+            RegistrationState::Conflict,
+            RegistrationState::Ineligible,
+            RegistrationState::Full,
+        ] {
+            assert_eq!(RegistrationState::from_code(s.code()), Some(s));
+        }
+    }
+}
