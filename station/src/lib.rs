@@ -22,4 +22,5 @@ pub use calibration::{AnalyzerDates, CalibrationPlan, CalibrationRun, Gate, Gate
 pub use driver::{PresetRequest, Refusal, ScaleRequest, Station, StationError, StationStats};
 pub use scale_feed::{
     CardText, CardVerdict, Clock, Fed, FeedInput, FeedOutput, LinkNote, ScaleFeed, SystemClock,
+    TapFrame, WeighError,
 };
