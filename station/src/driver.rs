@@ -240,6 +240,14 @@ impl Station {
 
     /// Whether `serial` is another analyzer than the checked one; if so, handles the swap.
     fn check_serial(&mut self, serial: &str, now: Instant, wall: Timestamp) -> bool {
+        if self.checked_serial.as_deref().is_none_or(|c| c == serial) {
+            return false;
+        }
+        // A check may have been recorded over another connection since: read it again before
+        // calling this a swap.
+        if let Ok(newest) = self.store.newest_check() {
+            self.checked_serial = newest.map(|c| c.serial);
+        }
         let Some(checked) = self.checked_serial.clone() else {
             return false;
         };
