@@ -569,6 +569,9 @@ pub(crate) fn start(
             let down = stopped(shutdown_rx.clone());
             tasks.push(tokio::spawn(async move {
                 let forward = async {
+                    let first = status.borrow().clone();
+                    let c = Arc::clone(&console);
+                    let _ = tokio::task::spawn_blocking(move || c.sync_changed(&first)).await;
                     while status.changed().await.is_ok() {
                         let now = status.borrow_and_update().clone();
                         hub.publish(KioskEvent::Sync(sync_view(&now)));

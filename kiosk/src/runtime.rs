@@ -477,9 +477,14 @@ impl Kiosk {
         self.staff_call(move |c| c.card_test(on)).await
     }
 
-    /// Technician: starts a calibration check with the configured steps.
-    pub async fn staff_calibration_start(&self) -> Result<(), CommandError> {
-        self.staff_call(StaffConsole::calibration_start).await
+    /// Technician: starts a calibration check with the configured steps; `serial_number` is
+    /// the one on the analyzer's plate, for analyzers whose frames do not carry it (MC-780).
+    pub async fn staff_calibration_start(
+        &self,
+        serial_number: Option<String>,
+    ) -> Result<(), CommandError> {
+        self.staff_call(move |c| c.calibration_start(serial_number.as_deref()))
+            .await
     }
 
     /// Technician: reads the current step (waits for a stable weight; demo mode puts the

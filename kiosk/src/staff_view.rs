@@ -397,6 +397,11 @@ pub struct AnalyzerDatesForm {
     pub last_inspection: String,
     /// Next 定期検査 due, `YYYY-MM-DD`, or empty.
     pub inspection_due: String,
+    /// The serial number on the analyzer's plate, for analyzers whose frames do not carry it
+    /// (MC-780); may be left out when the analyzer reports it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub serial_number: Option<String>,
 }
 
 /// A card read during the card-reader test.

@@ -518,3 +518,71 @@ async fn the_technician_sees_raw_traffic_and_tests_cards_without_starting_a_sess
     ));
     s.kiosk.clone().shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_passes_a_calibration_check_on_the_simulator() {
+    let s = setup("[calibration]\nsteps_kg = [0, 20]\ntolerance_kg = 0.2\nvalid_days = 30\n");
+    let kiosk = &s.kiosk;
+    let mut staff = staff_live(kiosk);
+    sign_in(kiosk, "tanaka").await;
+
+    // Reading before starting is refused; staff (not technicians) may not calibrate.
+    let e = kiosk.staff_calibration_read_step().await.unwrap_err();
+    assert_eq!(e.code, "no_calibration");
+
+    // The simulated MC-780, like the real one, does not send its serial number: the technician
+    // types the one on its plate.
+    let e = kiosk
+        .staff_calibration_start(Some("../x".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "bad_serial");
+    kiosk
+        .staff_calibration_start(Some(support::SIM_SERIAL.into()))
+        .await
+        .unwrap();
+    let first = next_staff(&mut staff, "calibration view", |e| match e {
+        StaffEvent::Calibration(Some(c)) => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        (
+            first.steps_kg.clone(),
+            first.next_step,
+            first.state.as_str()
+        ),
+        (vec![0.0, 20.0], 0, "waiting_for_weight")
+    );
+    // Demo mode: each read puts the step's reference mass on the simulated analyzer.
+    kiosk.staff_calibration_read_step().await.unwrap();
+    kiosk.staff_calibration_read_step().await.unwrap();
+    let done = next_staff(&mut staff, "calibration done", |e| match e {
+        StaffEvent::Calibration(Some(c)) if c.state == "done" => Some(c.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(done.passed, Some(true));
+    assert_eq!(done.results.len(), 2);
+    assert!(done
+        .results
+        .iter()
+        .all(|r| r.ok && r.deviation_kg.abs() <= 0.2));
+    assert!(done.next_check_due.is_some());
+    let analyzer = next_staff(&mut staff, "analyzer view", |e| match e {
+        StaffEvent::Analyzer(a) if !a.checks.is_empty() => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(analyzer.checks[0].technician, "tanaka");
+    assert!(analyzer.checks[0].passed);
+    assert_eq!(
+        analyzer.checks[0].analyzer,
+        format!("MC-780 SN {}", support::SIM_SERIAL)
+    );
+    let store = Store::open(&StoreConfig::in_dir(&s.data)).unwrap();
+    let newest = &store.calibrations(1).unwrap()[0];
+    assert_eq!(newest.record.technician, "tanaka");
+    assert_eq!(newest.record.reference_checks.len(), 2);
+    s.kiosk.clone().shutdown().await;
+}

@@ -197,10 +197,14 @@ pub async fn staff_card_test(kiosk: State<'_, Kiosk>, on: bool) -> Result<(), Co
     kiosk.staff_card_test(on).await
 }
 
-/// Technician: starts a calibration check.
+/// Technician: starts a calibration check (`serialNumber`: the analyzer's plate, when its
+/// frames do not carry it; may be left out).
 #[tauri::command]
-pub async fn staff_calibration_start(kiosk: State<'_, Kiosk>) -> Result<(), CommandError> {
-    kiosk.staff_calibration_start().await
+pub async fn staff_calibration_start(
+    kiosk: State<'_, Kiosk>,
+    serial_number: Option<String>,
+) -> Result<(), CommandError> {
+    kiosk.staff_calibration_start(serial_number).await
 }
 
 /// Technician: reads the current step's reference weight.

@@ -8,7 +8,6 @@
 //! Deliberately not here: what passes (the station's `CalibrationRun`) and when participants
 //! may measure (the station's gate).
 
-use super::service::identity_text;
 use super::{store_error, StaffConsole};
 use crate::staff_view::{
     AnalyzerDatesForm, AnalyzerView, CalibrationStepView, CalibrationView, CheckSummary, GateView,
@@ -31,6 +30,8 @@ pub(crate) struct Calibrating {
     technician: String,
     /// Made at the first reading, when the analyzer has said who it is.
     run: Option<CalibrationRun>,
+    /// The serial number the technician typed (analyzers that do not report theirs).
+    typed_serial: Option<String>,
     /// The analyzer's serial number, with the run.
     serial: Option<String>,
     state: &'static str,
@@ -74,8 +75,11 @@ impl Calibrating {
     }
 }
 
-fn serial_of(id: &AnalyzerIdentity) -> Option<(String, String)> {
-    Some((id.model.clone()?, id.serial_number.clone()?))
+/// A serial number a technician typed (from the analyzer's plate): letters, digits, `-`.
+fn typed_serial(typed: Option<&str>) -> Option<String> {
+    let t = typed?.trim();
+    (!t.is_empty() && t.len() <= 32 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .then(|| t.to_owned())
 }
 
 impl StaffConsole {
@@ -83,13 +87,54 @@ impl StaffConsole {
         self.publish(StaffEvent::Calibration(c.map(Calibrating::view)));
     }
 
-    /// Starts a check with the configured plan.
-    pub(crate) fn calibration_start(&self) -> Result<(), CommandError> {
+    /// The connected analyzer's model and serial number: as its frames report them, else the
+    /// link's model with the serial the technician typed, else the serial this station's
+    /// records know for that model.
+    fn analyzer_of(&self, desk: &super::Desk, typed: Option<&str>) -> Option<(String, String)> {
+        let (identity, profile_model) = {
+            let info = self
+                .link
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (info.identity.clone(), info.profile.model.to_owned())
+        };
+        let model = identity
+            .as_ref()
+            .and_then(|i| i.model.clone())
+            .unwrap_or(profile_model);
+        let serial = identity
+            .and_then(|i| i.serial_number)
+            .or_else(|| typed_serial(typed))
+            .or_else(|| {
+                let checks = desk.store.calibrations(10).ok()?;
+                checks
+                    .into_iter()
+                    .find(|c| c.record.analyzer_model == model)
+                    .map(|c| c.record.analyzer_serial)
+            })?;
+        Some((model, serial))
+    }
+
+    /// Starts a check with the configured plan; `serial_number` is the one on the analyzer's
+    /// plate, for analyzers whose frames do not carry it (MC-780).
+    pub(crate) fn calibration_start(
+        &self,
+        serial_number: Option<&str>,
+    ) -> Result<(), CommandError> {
         let mut desk = self.lock();
         let who: SignedIn = self.require(&mut desk, Need::Service)?;
+        if serial_number.is_some_and(|t| !t.trim().is_empty())
+            && typed_serial(serial_number).is_none()
+        {
+            return Err(CommandError::new(
+                "bad_serial",
+                "製造番号は英数字と - で入力してください / type the serial number in letters, digits and -",
+            ));
+        }
         let c = Calibrating {
             plan: self.calibration_plan.clone(),
             technician: who.login.clone(),
+            typed_serial: typed_serial(serial_number),
             run: None,
             serial: None,
             state: "waiting_for_weight",
@@ -146,15 +191,22 @@ impl StaffConsole {
                 return Err(e);
             }
         };
-        if c.run.is_none() {
-            let identity = self.link_info_identity();
-            let Some((model, serial)) = identity.as_ref().and_then(serial_of) else {
+        if desk.calibrating.as_ref().is_some_and(|c| c.run.is_none()) {
+            let typed = desk
+                .calibrating
+                .as_ref()
+                .and_then(|c| c.typed_serial.clone());
+            let analyzer = self.analyzer_of(&desk, typed.as_deref());
+            let c = desk.calibrating.as_mut().expect("checked above");
+            let Some((model, serial)) = analyzer else {
                 c.state = "failed_to_read";
                 self.publish_calibration(Some(c));
+                desk.calibrating = None;
+                self.publish_calibration(None);
                 return Err(CommandError::new(
-                    "no_identity",
-                    "体組成計の型式と製造番号が分かりません。体組成計の設定で出力に型式・製造番号を含めてください / \
-                     the analyzer did not report its model and serial number: enable them in its output settings",
+                    "no_serial",
+                    "体組成計が製造番号を送りません。本体の銘板の製造番号を入力して、点検をやり直してください / \
+                     the analyzer does not report its serial number: type the one on its plate and start the check again",
                 ));
             };
             c.serial = Some(serial.clone());
@@ -165,6 +217,7 @@ impl StaffConsole {
                 c.technician.clone(),
             ));
         }
+        let c = desk.calibrating.as_mut().expect("checked above");
         let run = c.run.as_mut().expect("made above");
         run.record_step(kg);
         if run.next_nominal().is_some() {
@@ -193,6 +246,7 @@ impl StaffConsole {
         let done = Calibrating {
             plan: c.plan,
             technician: c.technician,
+            typed_serial: None,
             run: None,
             serial: None,
             state: "done",
@@ -265,14 +319,12 @@ impl StaffConsole {
         let mut desk = self.lock();
         let who = self.require(&mut desk, Need::Service)?;
         let (model, serial) = self
-            .link_info_identity()
-            .as_ref()
-            .and_then(serial_of)
+            .analyzer_of(&desk, form.serial_number.as_deref())
             .ok_or_else(|| {
                 CommandError::new(
-                    "no_identity",
-                    "体組成計がまだ型式と製造番号を送っていません。一度計測してから入力してください / \
-                     the analyzer has not reported its model and serial yet: weigh once, then enter the dates",
+                    "no_serial",
+                    "体組成計の製造番号が分かりません。本体の銘板の製造番号も入力してください / \
+                     the analyzer's serial number is not known: type the one on its plate as well",
                 )
             })?;
         let date = |text: &str, name: &str| -> Result<_, CommandError> {
@@ -305,19 +357,18 @@ impl StaffConsole {
 
     /// The analyzer's dates and last checks, to the staff window.
     pub(crate) fn publish_analyzer(&self) {
-        let identity = self.link_info_identity();
         let desk = self.lock();
-        let dates = identity
+        let known = self.analyzer_of(&desk, None);
+        let dates = known
             .as_ref()
-            .and_then(|i| i.serial_number.as_deref())
-            .and_then(|s| desk.store.analyzer(s).ok().flatten())
+            .and_then(|(_, s)| desk.store.analyzer(s).ok().flatten())
             .map(|(_, d)| d)
             .unwrap_or_default();
         let checks = desk.store.calibrations(10).unwrap_or_default();
         drop(desk);
         let offset = self.settings.utc_offset_minutes;
         self.publish(StaffEvent::Analyzer(AnalyzerView {
-            analyzer: identity.as_ref().and_then(identity_text),
+            analyzer: known.map(|(m, s)| format!("{m} SN {s}")),
             verified_on: dates.verified_on.map(date_text),
             last_inspection: dates.last_inspection.map(date_text),
             inspection_due: dates.inspection_due.map(date_text),

@@ -326,6 +326,9 @@ impl StaffConsole {
         self.publish_queue(&desk);
         self.publish_registrations(&desk);
         if desk.open && desk.desk.current().is_some() {
+            // Measuring was staff's doing: the idle clock starts again as they come back.
+            desk.desk.touch(self.now());
+            self.idle_wake.notify_one();
             self.window.send_replace(true);
         }
     }

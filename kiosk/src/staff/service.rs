@@ -268,6 +268,10 @@ impl StaffConsole {
     /// The sync status for staff (after each change).
     pub(crate) fn sync_changed(&self, status: &SyncStatus) {
         let desk = self.lock();
+        // The server may have judged registrations meanwhile.
+        if desk.desk.current().is_some_and(|w| w.role.may_register()) {
+            self.publish_registrations(&desk);
+        }
         let registrations_pending = desk.store.registrations_pending().unwrap_or(0);
         let calibrations_pending = desk
             .store

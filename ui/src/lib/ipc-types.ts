@@ -784,7 +784,12 @@ last_inspection: string,
 /**
  * Next 定期検査 due, `YYYY-MM-DD`, or empty.
  */
-inspection_due: string, };
+inspection_due: string, 
+/**
+ * The serial number on the analyzer's plate, for analyzers whose frames do not carry it
+ * (MC-780); may be left out when the analyzer reports it.
+ */
+serial_number?: string, };
 
 export type CardTestView = { 
 /**
