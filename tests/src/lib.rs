@@ -165,9 +165,14 @@ fn document(d: &PolicyDocument) -> DocumentVersion {
 /// Creates and seeds an encrypted store in `dir`: enrolled station, terms and privacy policy in
 /// Japanese and English, a required and an optional purpose, both participants.
 pub fn seed_store(config: &StoreConfig) -> Store {
+    seed_store_as(config, "kita-community-01")
+}
+
+/// [`seed_store`] for the station `station`.
+pub fn seed_store_as(config: &StoreConfig, station: &str) -> Store {
     let mut store = Store::open(config).unwrap();
     store
-        .enroll(&StationId::new("kita-community-01").unwrap(), SYNCED)
+        .enroll(&StationId::new(station).unwrap(), SYNCED)
         .unwrap();
     for d in policy_documents() {
         store
@@ -269,6 +274,9 @@ pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
+/// The serial number the simulated analyzer reports (`SimConfig`'s default).
+pub const SIM_SERIAL: &str = "00000001";
+
 /// A kiosk on a simulated analyzer. Fields are public so suites can reach every layer.
 #[derive(Debug)]
 pub struct Kiosk {
@@ -288,12 +296,20 @@ pub struct Kiosk {
 }
 
 impl Kiosk {
-    /// A kiosk with a fresh seeded store and a connected `model` simulator (`pace: false`,
-    /// 100 ms measurements) presetting `person`.
+    /// A kiosk with a fresh seeded store (the simulated analyzer checked on [`TODAY`]) and a
+    /// connected `model` simulator (`pace: false`, 100 ms measurements) presetting `person`.
     pub async fn start(model: &str, person: Person) -> Kiosk {
+        Kiosk::start_as("kita-community-01", model, person).await
+    }
+
+    /// [`Kiosk::start`] for the station `station` (its outbox events name it).
+    pub async fn start_as(station: &str, model: &str, person: Person) -> Kiosk {
         let dir = tempfile::tempdir().unwrap();
         let store_config = StoreConfig::in_dir(dir.path());
-        let store = seed_store(&store_config);
+        let mut store = seed_store_as(&store_config, station);
+        // The simulator's analyzer passed its reference-weight check on TODAY, so the
+        // calibration gate lets participants measure.
+        hakaru_station::calibration::testing::calibrated(&mut store, SIM_SERIAL, TODAY).unwrap();
         let profile = ModelProfile::find(model).unwrap();
         let mut config = SimConfig::new(profile);
         config.pace = false;

@@ -132,8 +132,8 @@ async fn a_withdrawal_stops_new_measurements_at_every_station_after_its_next_syn
         .unwrap();
     let server = Server::start(&db);
     let mut kiosks = [
-        Kiosk::start("MC-780", resident_on_the_scale()).await,
-        Kiosk::start("MC-780", resident_on_the_scale()).await,
+        Kiosk::start_as("kita-community-01", "MC-780", resident_on_the_scale()).await,
+        Kiosk::start_as("kita-02", "MC-780", resident_on_the_scale()).await,
     ];
     for (kiosk, station) in kiosks.iter().zip(&stations) {
         next_sync(kiosk, &server.base, &station.token).await;

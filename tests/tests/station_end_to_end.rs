@@ -109,12 +109,20 @@ async fn a_card_scan_becomes_one_durable_reading_that_the_outbox_delivers() {
     assert_eq!(k.station.stats().checkpoints, 1);
     assert_eq!(wal_len(), 0, "checkpointed and truncated after the session");
 
-    // The sync worker's view: the consent first, then the measurement; acknowledged, gone.
+    // The sync worker's view: the analyzer's calibration check (the fixture's), the consent,
+    // then the measurement; acknowledged, gone.
     let store = k.station.store_mut();
     let batch = store.next_batch(50).unwrap();
     let kinds: Vec<&str> = batch.iter().map(|e| e.kind.name()).collect();
-    assert_eq!(kinds, ["consent_recorded", "measurement_recorded"]);
-    let EventKind::MeasurementRecorded(m) = &batch[1].kind else {
+    assert_eq!(
+        kinds,
+        [
+            "calibration_recorded",
+            "consent_recorded",
+            "measurement_recorded"
+        ]
+    );
+    let EventKind::MeasurementRecorded(m) = &batch[2].kind else {
         unreachable!()
     };
     assert_eq!(m.measurement_id, id.as_uuid());
@@ -125,7 +133,7 @@ async fn a_card_scan_becomes_one_durable_reading_that_the_outbox_delivers() {
         store
             .acknowledge(&ids, Timestamp::from_unix_ms(m.taken_at.as_unix_ms() + 1))
             .unwrap(),
-        2
+        3
     );
     assert!(store.next_batch(50).unwrap().is_empty());
     store.verify_audit().unwrap();
