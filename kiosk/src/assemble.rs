@@ -394,10 +394,12 @@ pub(crate) fn start(
     })?;
 
     // The analyzer: a port, or demo mode's simulator.
+    let mut sim_serial = None;
     let (sim, port) = if config.scale.simulate {
         let mut sc = SimConfig::new(profile);
         sc.pace = false;
         sc.device.measure_time = Duration::from_millis(1500);
+        sim_serial = Some(sc.device.serial_number.clone());
         let sim = Simulator::start(sc).map_err(|e| {
             StartProblem::new(
                 Text::new(
@@ -495,6 +497,7 @@ pub(crate) fn start(
                 connected: false,
                 identity: None,
                 detect: None,
+                plate_serial: sim_serial,
             },
             sim: sim.clone(),
             tap: feed.tap(),

@@ -88,15 +88,19 @@ impl StaffConsole {
     }
 
     /// The connected analyzer's model and serial number: as its frames report them, else the
-    /// link's model with the serial the technician typed, else the serial this station's
-    /// records know for that model.
+    /// link's model with the serial the technician typed, else the plate's (demo's simulator),
+    /// else the serial this station's records know for that model.
     fn analyzer_of(&self, desk: &super::Desk, typed: Option<&str>) -> Option<(String, String)> {
-        let (identity, profile_model) = {
+        let (identity, profile_model, plate) = {
             let info = self
                 .link
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            (info.identity.clone(), info.profile.model.to_owned())
+            (
+                info.identity.clone(),
+                info.profile.model.to_owned(),
+                info.plate_serial.clone(),
+            )
         };
         let model = identity
             .as_ref()
@@ -105,6 +109,7 @@ impl StaffConsole {
         let serial = identity
             .and_then(|i| i.serial_number)
             .or_else(|| typed_serial(typed))
+            .or(plate)
             .or_else(|| {
                 let checks = desk.store.calibrations(10).ok()?;
                 checks

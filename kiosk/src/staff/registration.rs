@@ -216,11 +216,7 @@ impl StaffConsole {
                 .mark_card_printed(&number, &who.login, self.wall())
                 .map_err(|e| store_error(&e))?;
         }
-        self.audit(
-            &mut desk,
-            "card_print",
-            serde_json::json!({ "card": card.card_id, "mode": mode }),
-        );
+        self.audit(&mut desk, "card_print", serde_json::json!({ "mode": mode }));
         self.publish_registrations(&desk);
         Ok(outcome)
     }

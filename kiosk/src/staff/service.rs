@@ -38,6 +38,9 @@ pub(crate) struct LinkInfo {
     pub(crate) connected: bool,
     pub(crate) identity: Option<AnalyzerIdentity>,
     pub(crate) detect: Option<Text>,
+    /// The serial number on the plate, when the kiosk knows it without being told (demo
+    /// mode's simulated analyzer).
+    pub(crate) plate_serial: Option<String>,
 }
 
 /// How the kiosk opens an analyzer link (raw bytes reported for the technician's tap).
@@ -223,6 +226,7 @@ impl StaffConsole {
             info.profile = profile;
             info.connected = false;
             info.identity = None;
+            info.plate_serial = None;
         }
         self.publish_scale(true);
         Ok(())

@@ -145,13 +145,14 @@ impl StaffConsole {
         self.staff_open
             .store(false, std::sync::atomic::Ordering::SeqCst);
         desk.opened_at = None;
+        // The window hides before anyone is told staff mode closed.
+        self.window.send_replace(false);
         if signed_out {
             self.publish(StaffEvent::SignedOut {
                 reason: reason.code().to_owned(),
             });
         }
         self.publish(StaffEvent::Session(None));
-        self.window.send_replace(false);
         if was_open {
             if let Err(e) = self.feed(FeedInput::Hold(false)) {
                 tracing::warn!(
