@@ -583,3 +583,73 @@ async fn a_technician_passes_a_calibration_check_on_the_simulator() {
     assert_eq!(newest.record.reference_checks.len(), 2);
     s.kiosk.clone().shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_technicians_port_choice_survives_a_restart() {
+    use hakaru_devices::scale::models::ModelProfile;
+    use hakaru_devices::sim::{SimConfig, Simulator};
+    let profile = ModelProfile::find("MC-780").unwrap();
+    let start_sim = || {
+        let mut sc = SimConfig::new(profile);
+        sc.pace = false;
+        Simulator::start(sc).unwrap()
+    };
+    let (first, second) = (start_sim(), start_sim());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seeded_store_with_card(&data);
+    put_staff(
+        &mut Store::open(&StoreConfig::in_dir(&data)).unwrap(),
+        &[("tanaka", StaffRole::Technician)],
+    );
+    let scale = format!("port = \"{}\"", first.path().display());
+    let config = support::write_settings(
+        dir.path(),
+        &data,
+        &support::Sections {
+            scale: &scale,
+            cards: "camera = \"off\"",
+            ..Default::default()
+        },
+    );
+
+    let kiosk = start(config.clone());
+    let mut staff = staff_live(&kiosk);
+    sign_in(&kiosk, "tanaka").await;
+    let port_of = |e: &StaffEvent| match e {
+        StaffEvent::Scale(v) => Some(v.clone()),
+        _ => None,
+    };
+    let before = next_staff(&mut staff, "scale view", port_of).await;
+    assert_eq!(before.port, first.path().display().to_string());
+    assert!(before.models.iter().any(|m| m == "MC-780"));
+    let e = kiosk
+        .staff_service_connect("/dev/x".into(), "XY-1".into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "unknown_model");
+    kiosk
+        .staff_service_connect(second.path().display().to_string(), "MC-780".into())
+        .await
+        .unwrap();
+    let connected = next_staff(&mut staff, "connected to the second", |e| match e {
+        StaffEvent::Scale(v) if v.connected && v.port == second.path().display().to_string() => {
+            Some(v.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(connected.model, "MC-780");
+    kiosk.staff_close().await.unwrap();
+    kiosk.shutdown().await;
+
+    // After a restart the kiosk opens the port the technician chose, not the file's.
+    let kiosk = start(config);
+    let mut staff = staff_live(&kiosk);
+    sign_in(&kiosk, "tanaka").await;
+    let after = next_staff(&mut staff, "scale view after restart", port_of).await;
+    assert_eq!(after.port, second.path().display().to_string());
+    kiosk.shutdown().await;
+    first.stop().await.unwrap();
+    second.stop().await.unwrap();
+}

@@ -206,6 +206,15 @@ impl StaffConsole {
         if port.trim().is_empty() || !port.starts_with('/') {
             return Err(CommandError::new("bad_port", "choose a /dev/… port"));
         }
+        // The view first: the new link's "connected" may come before this returns.
+        {
+            let mut info = self.link_info();
+            info.port = port.to_owned();
+            info.profile = profile;
+            info.connected = false;
+            info.identity = None;
+            info.plate_serial = None;
+        }
         let link = ScaleLink::open(PathBuf::from(port), profile.settings, link_options(profile));
         self.feed(FeedInput::Relink { link, profile })?;
         let wall = self.wall();
@@ -220,14 +229,6 @@ impl StaffConsole {
             serde_json::json!({ "port": port, "model": profile.model }),
         );
         drop(desk);
-        {
-            let mut info = self.link_info();
-            info.port = port.to_owned();
-            info.profile = profile;
-            info.connected = false;
-            info.identity = None;
-            info.plate_serial = None;
-        }
         self.publish_scale(true);
         Ok(())
     }
