@@ -498,6 +498,7 @@ pub(crate) fn start(
                 identity: None,
                 detect: None,
                 plate_serial: sim_serial,
+                ports: Vec::new(),
             },
             sim: sim.clone(),
             tap: feed.tap(),

@@ -90,6 +90,9 @@ pub(crate) struct Desk {
     pub(crate) measuring_since: Option<Instant>,
     /// …and its first screen has shown.
     pub(crate) measuring_started: bool,
+    /// A session not started by staff runs on the participant window (the staff window
+    /// stepped aside).
+    pub(crate) interrupted: bool,
     /// The calibration check in progress.
     pub(crate) calibrating: Option<calibration::Calibrating>,
 }
@@ -186,6 +189,7 @@ impl StaffConsole {
                 queue: Vec::new(),
                 measuring_since: None,
                 measuring_started: false,
+                interrupted: false,
                 calibrating: None,
             }),
             window: watch::channel(false).0,
@@ -307,6 +311,7 @@ impl StaffConsole {
         desk.queue.clear();
         desk.measuring_since = None;
         desk.measuring_started = false;
+        desk.interrupted = false;
         desk.calibrating = None;
         self.card_testing.store(false, Ordering::SeqCst);
         self.stop_tap();

@@ -295,6 +295,17 @@ impl StaffConsole {
     pub(crate) fn participant_screen(&self, on_attract: bool) {
         let mut desk = self.lock();
         let Some(since) = desk.measuring_since else {
+            // A card read just before staff mode held the readers started a session: the staff
+            // window steps aside until the participant window is back on attract.
+            if !on_attract && desk.open && !desk.interrupted {
+                desk.interrupted = true;
+                self.window.send_replace(false);
+            } else if on_attract && desk.interrupted {
+                desk.interrupted = false;
+                if desk.open {
+                    self.window.send_replace(true);
+                }
+            }
             return;
         };
         if !on_attract {

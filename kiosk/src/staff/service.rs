@@ -41,6 +41,8 @@ pub(crate) struct LinkInfo {
     /// The serial number on the plate, when the kiosk knows it without being told (demo
     /// mode's simulated analyzer).
     pub(crate) plate_serial: Option<String>,
+    /// The serial ports as last listed.
+    pub(crate) ports: Vec<PortView>,
 }
 
 /// How the kiosk opens an analyzer link (raw bytes reported for the technician's tap).
@@ -99,6 +101,10 @@ impl StaffConsole {
 
     /// The service view, with the ports listed now.
     pub(crate) fn publish_scale(&self, with_ports: bool) {
+        if with_ports {
+            let listed = ports();
+            self.link_info().ports = listed;
+        }
         let info = self.link_info().clone();
         let view = ScaleServiceView {
             port: info.port,
@@ -106,7 +112,7 @@ impl StaffConsole {
             settings: info.profile.settings.to_string(),
             connected: info.connected,
             identity: info.identity.as_ref().and_then(identity_text),
-            ports: if with_ports { ports() } else { Vec::new() },
+            ports: info.ports,
             models: ModelProfile::names()
                 .into_iter()
                 .map(str::to_owned)
@@ -133,6 +139,7 @@ impl StaffConsole {
         if changed {
             self.publish_scale(false);
             self.identity_changed.notify_waiters();
+            self.publish_analyzer();
         }
     }
 
