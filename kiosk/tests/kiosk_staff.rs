@@ -653,3 +653,62 @@ async fn the_technicians_port_choice_survives_a_restart() {
     first.stop().await.unwrap();
     second.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_check_blocks_cards_with_a_notice_and_says_so_on_the_attract_screen() {
+    use hakaru_station::{AnalyzerDates, CalibrationPlan, CalibrationRun};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = seeded_store_with_card(&data);
+    {
+        // A newer check at +0.5 kg: failed.
+        let mut store = Store::open(&StoreConfig::in_dir(&data)).unwrap();
+        let plan = CalibrationPlan::default();
+        let steps = plan.steps_kg.clone();
+        let mut run = CalibrationRun::new(
+            plan,
+            "MC-780".into(),
+            support::SIM_SERIAL.into(),
+            "tanaka".into(),
+        );
+        for kg in steps {
+            run.record_step(kg + 0.5);
+        }
+        #[allow(clippy::disallowed_methods)] // recorded now, after the fixture's passing check
+        let now = hakaru_wire::Timestamp::from_system_time(std::time::SystemTime::now());
+        let today = hakaru_station::domain::Date::local(now, 540);
+        store
+            .record_calibration(&run.finish(today, &AnalyzerDates::default()), now)
+            .unwrap();
+    }
+    let kiosk = start(write_demo_settings(dir.path(), &data, &token, "", ""));
+    let mut participant = kiosk.subscribe().live;
+    let closed = AvailabilityView {
+        open: false,
+        reason: Some("check_failed".into()),
+    };
+    let replayed = kiosk.subscribe().replay.into_iter().find_map(|e| match e {
+        KioskEvent::Availability(a) => Some(a),
+        _ => None,
+    });
+    if replayed.as_ref() != Some(&closed) {
+        let a = next(&mut participant, "availability", |e| match e {
+            KioskEvent::Availability(a) => Some(a.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(a, closed);
+    }
+    kiosk.demo_scan(0).await.unwrap();
+    let notice = next(&mut participant, "notice", |e| match e {
+        KioskEvent::Notice(n) => Some(n.clone()),
+        KioskEvent::Screen(s) if !matches!(s, Screen::Attract) => {
+            panic!("a session started: {}", s.name())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(notice.code, "measurements_blocked");
+    assert_eq!(notice.detail.as_deref(), Some("check_failed"));
+    kiosk.shutdown().await;
+}
