@@ -188,6 +188,21 @@ fn seed(db: &Path, docs: &Path) -> String {
     credential.trim().to_owned()
 }
 
+/// Enrolls the kiosk's store and records a passing calibration check of the simulated analyzer
+/// today, so the calibration gate lets the participant measure (staff modes test the check).
+fn calibrated(data: &Path) {
+    use hakaru_station::store::{Store, StoreConfig};
+    std::fs::create_dir_all(data).unwrap();
+    let mut store = Store::open(&StoreConfig::in_dir(data)).unwrap();
+    #[allow(clippy::disallowed_methods)] // the fixture is dated today
+    let now = hakaru_wire::Timestamp::from_system_time(std::time::SystemTime::now());
+    store
+        .enroll(&hakaru_station::domain::StationId::new(STATION).unwrap(), now)
+        .unwrap();
+    let today = hakaru_station::domain::Date::local(now, 540);
+    hakaru_station::calibration::testing::calibrated(&mut store, "00000001", today).unwrap();
+}
+
 /// The kiosk's settings: this server, the simulator's pty, the handheld reader's path, fullscreen.
 fn write_settings(
     dir: &Path,
@@ -302,6 +317,7 @@ async fn a_participant_is_measured_in_the_real_window_and_the_reading_reaches_th
         sim.path(),
         &reader_path,
     );
+    calibrated(&dir.path().join("station"));
 
     let display = Display::start(&tools);
     let (_driver, port) = start_driver(&tools, &display, &dir.path().join("tauri-driver.log"));
