@@ -230,7 +230,26 @@ pub fn write_settings(
         cred = toml_str(&credential_file),
     );
     std::fs::write(&settings, text).unwrap();
+    calibrated(&dir.join("station"));
     settings
+}
+
+/// Enrolls the kiosk's store and records a passing calibration check of the simulated analyzer
+/// today, so the calibration gate lets participants measure.
+fn calibrated(data: &Path) {
+    use hakaru_station::store::{Store, StoreConfig};
+    std::fs::create_dir_all(data).unwrap();
+    let mut store = Store::open(&StoreConfig::in_dir(data)).unwrap();
+    #[allow(clippy::disallowed_methods)] // the fixture is dated today
+    let now = hakaru_wire::Timestamp::from_system_time(std::time::SystemTime::now());
+    store
+        .enroll(
+            &hakaru_station::domain::StationId::new(STATION).unwrap(),
+            now,
+        )
+        .unwrap();
+    let today = hakaru_station::domain::Date::local(now, 540);
+    hakaru_station::calibration::testing::calibrated(&mut store, "00000001", today).unwrap();
 }
 
 // --- the simulated analyzer -----------------------------------------------------------------
