@@ -197,7 +197,10 @@ fn calibrated(data: &Path) {
     #[allow(clippy::disallowed_methods)] // the fixture is dated today
     let now = hakaru_wire::Timestamp::from_system_time(std::time::SystemTime::now());
     store
-        .enroll(&hakaru_station::domain::StationId::new(STATION).unwrap(), now)
+        .enroll(
+            &hakaru_station::domain::StationId::new(STATION).unwrap(),
+            now,
+        )
         .unwrap();
     let today = hakaru_station::domain::Date::local(now, 540);
     hakaru_station::calibration::testing::calibrated(&mut store, "00000001", today).unwrap();
