@@ -525,6 +525,13 @@ pub(crate) fn start(
         }
     }));
 
+    // Demo mode's first start: check the simulated analyzer with reference weights, so the
+    // demo can measure (a real station waits for its technician).
+    if config.demo.as_ref().is_some_and(|d| d.check_at_start) {
+        let c = Arc::clone(&console);
+        tasks.push(tokio::task::spawn_blocking(move || c.demo_first_check()));
+    }
+
     // Card reads from every reader, with today's date.
     let offset = config.station.utc_offset_minutes;
     let card_inputs = inputs.clone();

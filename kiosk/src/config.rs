@@ -166,6 +166,11 @@ pub struct DemoSection {
     /// The printable sheet of the demo cards (PDF), shown in the demo panel.
     #[serde(default)]
     pub sheet: Option<PathBuf>,
+    /// When no calibration check is on record, check the simulated analyzer with the
+    /// configured reference weights at start-up (technician `demo-auto`), so the demo can
+    /// measure at once (default false: a technician runs the check from the staff window).
+    #[serde(default)]
+    pub check_at_start: bool,
 }
 
 /// `[staff]`: staff sign-in and the automatic sign-out.

@@ -4,7 +4,8 @@
 //! is stored for the server and the gate is checked again. Also the analyzer's
 //! legal-metrology dates (検定 / 定期検査) and the gate's view for staff.
 //!
-//! In demo mode a "read" first puts the step's nominal mass on the simulated analyzer.
+//! In demo mode a "read" first puts the step's nominal mass on the simulated analyzer, and the
+//! first start checks the simulator by itself ([`StaffConsole::demo_first_check`]).
 //! Deliberately not here: what passes (the station's `CalibrationRun`) and when participants
 //! may measure (the station's gate).
 
@@ -275,6 +276,72 @@ impl StaffConsole {
         self.feed(FeedInput::RefreshGate { today })?;
         self.publish_analyzer();
         Ok(())
+    }
+
+    /// Demo mode's first start: the simulated analyzer has never been checked, so the station
+    /// would refuse every participant. Runs the configured check on it — each reference mass
+    /// placed on the simulator and weighed through the real link and feed, exactly as a
+    /// technician's check — and records it under the technician name `demo-auto`. Does nothing
+    /// outside demo mode or once any check is on record; a failure is logged and the gate stays
+    /// as it is (a technician can run the check from the staff window).
+    pub(crate) fn demo_first_check(&self) {
+        if self.sim.is_none() {
+            return;
+        }
+        let (model, serial) = {
+            let desk = self.lock();
+            match desk.store.calibrations(1) {
+                Ok(checks) if checks.is_empty() => {}
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "demo: cannot read the calibration checks");
+                    return;
+                }
+            }
+            match self.analyzer_of(&desk, None) {
+                Some(a) => a,
+                None => return,
+            }
+        };
+        let mut run = CalibrationRun::new(
+            self.calibration_plan.clone(),
+            model,
+            serial.clone(),
+            "demo-auto".to_owned(),
+        );
+        while let Some(nominal) = run.next_nominal() {
+            match self.weigh(nominal) {
+                Ok(kg) => {
+                    run.record_step(kg);
+                }
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "demo: the automatic calibration check could not weigh");
+                    return;
+                }
+            }
+        }
+        let today = self.today();
+        let mut desk = self.lock();
+        let dates = desk
+            .store
+            .analyzer(&serial)
+            .ok()
+            .flatten()
+            .map(|(_, d)| d)
+            .unwrap_or_default();
+        let record = run.finish(today, &dates);
+        if let Err(e) = desk.store.record_calibration(&record, self.wall()) {
+            tracing::warn!(error = %e, "demo: the automatic calibration check was not stored");
+            return;
+        }
+        tracing::info!(
+            passed = record.passed,
+            "demo: the simulated analyzer was checked with reference weights"
+        );
+        drop(desk);
+        self.sync_wake.notify_one();
+        let _ = self.feed(FeedInput::RefreshGate { today });
+        self.publish_analyzer();
     }
 
     fn link_info_identity(&self) -> Option<AnalyzerIdentity> {
