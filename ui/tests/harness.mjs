@@ -128,7 +128,16 @@ function fakeStaff() {
     errors: {},
     session: null,
     printed: 0,
+    /** A StaffEvent exactly as the runtime serialises it: adjacently tagged, `{kind, data}`. */
     push(ev) {
+      const keys = ev && typeof ev === "object" ? Object.keys(ev).sort().join() : "";
+      if (keys !== "data,kind" || typeof ev.kind !== "string") {
+        throw new Error(`not a StaffEvent as the runtime sends it ({kind, data}): ${JSON.stringify(ev)}`);
+      }
+      d.pushRaw(ev);
+    },
+    /** Anything through the channel (only to prove other shapes are ignored). */
+    pushRaw(ev) {
       if (!d.channel) throw new Error("nobody subscribed");
       window.__TAURI_INTERNALS__.runCallback(d.channel.id, { index: d.index++, message: ev });
     },
@@ -249,10 +258,16 @@ export function openStaff(opts = {}) {
   return open({ ...opts, path: "/staff.html" });
 }
 
-/** Push StaffEvents through the staff window's Channel, in order. */
+/** Push StaffEvents (`{kind, data}`, as the runtime sends them) through the staff window's Channel, in order. */
 export async function pushStaff(page, ...events) {
   await page.waitForFunction(() => window.__staff?.channel !== null);
   await page.evaluate((evs) => evs.forEach((e) => window.__staff.push(e)), events);
+}
+
+/** Push anything through the staff window's Channel (to prove what is not a StaffEvent is ignored). */
+export async function pushStaffRaw(page, ...messages) {
+  await page.waitForFunction(() => window.__staff?.channel !== null);
+  await page.evaluate((evs) => evs.forEach((e) => window.__staff.pushRaw(e)), messages);
 }
 
 /** The staff commands the UI invoked so far (without `staff_subscribe`, and `staff_touch` unless asked). */

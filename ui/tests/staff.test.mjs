@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import * as s from "./staff-fixtures.mjs";
-import { audit, clearStaffCalls, close, launch, openStaff, plainText, pushStaff, screen, shot, staffCalls, UI } from "./harness.mjs";
+import { audit, clearStaffCalls, close, launch, openStaff, plainText, pushStaff, pushStaffRaw, screen, shot, staffCalls, UI } from "./harness.mjs";
 
 before(launch);
 after(close);
@@ -460,8 +460,8 @@ test("calibration: the dates form, each step with its reading, deviation and ✓
   await page.waitForSelector('[data-testid="cal-dates-saved"]');
   await page.locator('[data-testid="cal-start"]').click();
   assert.deepEqual(await staffCalls(page), [
-    { cmd: "staff_analyzer_dates", args: { form: { verified_on: "2024-04-01", last_inspection: "2025-04-01", inspection_due: "2027-04-30" } } },
-    { cmd: "staff_calibration_start", args: {} },
+    { cmd: "staff_analyzer_dates", args: { form: { verified_on: "2024-04-01", last_inspection: "2025-04-01", inspection_due: "2027-04-30", serial_number: "12345678" } } },
+    { cmd: "staff_calibration_start", args: { serialNumber: "12345678" } },
   ]);
 
   await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1)]));
@@ -517,16 +517,67 @@ test("Session(None) drops every participant number from the DOM and the store", 
   await page.close();
 });
 
-test("StaffEvent payloads decode whether adjacent (data), named after the kind, or flattened beside the tag", async () => {
-  const { page, errors } = await openStaff({ replay: [{ kind: "session", session: s.staffSession("admin") }] });
+test("StaffEvents are read in the runtime's one shape, {kind, data} (null data for None); any other shape is ignored", async () => {
+  // Exactly as serde writes StaffEvent (adjacently tagged), e.g. from kiosk/src/staff_view.rs's own test.
+  const replay = [
+    { kind: "session", data: null },
+    { kind: "signed_out", data: { reason: "idle" } },
+    { kind: "session", data: s.staffSession("admin") },
+    { kind: "calibration", data: null },
+  ];
+  const { page, errors } = await openStaff({ replay });
   await screen(page, "staff-home");
   assert.equal(await page.locator(".st-menu-item").count(), 5, "admin sees everything");
-  // A struct flattened beside its tag, as serde's internal tagging writes it.
-  await pushStaff(page, { kind: "gate", open: false, reason: "analyzer_swapped", checked_analyzer: null, next_check_due: null });
+  // The fake desk itself refuses to send anything else, so every other test speaks the real shape.
+  const refused = await page.evaluate(() => {
+    try {
+      window.__staff.push({ kind: "gate", open: false, reason: "analyzer_swapped" });
+      return null;
+    } catch (e) {
+      return String(e);
+    }
+  });
+  assert.match(refused ?? "", /not a StaffEvent/);
+  // Shapes the runtime never sends are ignored: flattened beside the tag, named after the kind,
+  // a payload of the wrong sort, an unknown kind, a None where Rust has no Option.
+  await pushStaffRaw(
+    page,
+    { kind: "gate", open: false, reason: "analyzer_swapped", checked_analyzer: null, next_check_due: null },
+    { kind: "queue", queue: [s.queued(s.P1)] },
+    { kind: "queue", data: { participant: s.P1 } },
+    { kind: "registrations", data: null },
+    { kind: "gate", data: null },
+    { kind: "nonsense", data: 1 },
+    { kind: "session", data: null, extra: 1 },
+    "session",
+    null,
+  );
+  await page.waitForTimeout(100);
+  await screen(page, "staff-home");
+  assert.equal(await page.locator('[data-testid="gate-closed"]').count(), 0, "the flattened gate was not read");
+  const state = JSON.parse(await page.evaluate(() => window.__hakaruStaffState()));
+  assert.deepEqual(state.queue, []);
+  assert.equal(state.gate, null);
+  assert.equal(state.session.login, "admin01", "still signed in");
+  // The real shape of the same events is read.
+  await pushStaff(page, s.gate(false, "analyzer_swapped"), s.queue(s.queued(s.P1)), s.ev("idle", { remaining_ms: 30000 }));
   await page.waitForSelector('[data-testid="gate-closed"][data-reason="analyzer_swapped"]');
-  await pushStaff(page, { kind: "queue", queue: [s.queued(s.P1)] }, { kind: "nonsense", data: 1 });
+  await page.waitForSelector('[data-testid="staff-idle"]');
+  await pushStaff(page, s.ev("idle", { remaining_ms: null }));
+  await page.waitForSelector('[data-testid="staff-idle"]', { state: "detached" });
   await page.locator('[data-testid="menu-queue"]').click();
   await page.waitForSelector(`[data-testid="queued"][data-participant="${s.P1}"]`);
+  // A calibration in progress, then None: the check's panel goes.
+  await pushStaff(page, s.calibration([s.step(0, 0)]));
+  await page.locator('[data-testid="nav-home"]').click();
+  await page.locator('[data-testid="menu-calibration"]').click();
+  await page.waitForSelector('[data-testid="cal-run"]');
+  await pushStaff(page, s.ev("calibration", null));
+  await page.waitForSelector('[data-testid="cal-run"]', { state: "detached" });
+  // Signed out: {kind: "signed_out", data: {reason}} then {kind: "session", data: null}.
+  await pushStaff(page, s.ev("signed_out", { reason: "account_changed" }), s.ev("session", null));
+  await screen(page, "staff-sign-in");
+  assert.equal(await page.locator('[data-testid="signed-out"]').getAttribute("data-reason"), "account_changed");
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -545,7 +596,7 @@ test("a failed command shows a toast: the runtime's own bilingual words when it 
   await page.locator('[data-testid="cal-read"]').click();
   await page.waitForSelector('[data-testid="staff-toast"][data-code="weigh_timeout"]');
   const toast = await plainText(page, '[data-testid="staff-toast"]');
-  assert.ok(toast.includes("安定した重さが届きませんでした") && toast.includes("no stable weight arrived"), toast);
+  assert.ok(toast.includes("安定した重さが届きませんでした") && toast.includes("No stable weight arrived"), toast);
   assert.ok(!toast.includes(" / no stable"), "the two languages on their own lines");
   await shot(page, "staff-22-toast");
   await audited(page, "toast");

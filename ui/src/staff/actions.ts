@@ -26,7 +26,7 @@ export async function run<R>(f: () => Promise<R>): Promise<R | undefined> {
     return await f();
   } catch (e) {
     const err = e instanceof StaffCommandError ? e : new StaffCommandError("unknown", String(e));
-    showToast(err.code, err.detail);
+    showToast(err.code, err.detail, err.cmd);
     return undefined;
   }
 }

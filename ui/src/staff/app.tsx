@@ -43,7 +43,7 @@ function Current(props: { s: StaffState }) {
     case "technician":
       return <Technician state={s} />;
     case "calibration":
-      return <Calibration calibration={s.calibration} analyzer={s.analyzer} gate={s.gate} />;
+      return <Calibration calibration={s.calibration} analyzer={s.analyzer} gate={s.gate} scale={s.scale} />;
   }
 }
 

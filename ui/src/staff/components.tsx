@@ -62,16 +62,56 @@ export function IdleWarning(props: { idle: StaffState["idle"] }) {
 
 export const TOAST_MS = 8000;
 
-/** Codes the UI words itself; for the rest the runtime's own "日本語 / English" detail (it says
- * what to do: weigh_timeout, no_identity, bad_date, card_not_ready, …) when it has both. */
-const WORDED = new Set(["not_signed_in", "not_allowed", "busy", "print_failed"]);
+/** Codes whose runtime detail is more exact than our words (which printer, which role, why the
+ * analyzer would not weigh) and already says what to do, in both languages. */
+const RUNTIME_WORDED = new Set(["not_allowed", "print_failed", "weigh_failed", "weigh_timeout"]);
+/** Codes the UI always words itself (the runtime's detail is English only, names internal
+ * fields, or should read plainer). */
+const OUR_WORDS = new Set([
+  "not_open",
+  "sign_in_refused",
+  "locked",
+  "not_signed_in",
+  "busy",
+  "card_not_ready",
+  "bad_serial",
+  "no_serial",
+  "no_calibration",
+  "calibration_done",
+  "unknown_model",
+  "bad_port",
+  "bad_date",
+  "unknown_participant",
+  "bad_participant_number",
+  "store_failed",
+  "not_running",
+]);
 
-export function toastWords(toast: ToastState): T {
-  const cut = toast.detail.indexOf(" / ");
-  if (!WORDED.has(toast.code) && cut > 0) {
-    return { ja: toast.detail.slice(0, cut).trim(), en: toast.detail.slice(cut + 3).trim() };
+/**
+ * A runtime detail "日本語 / English" split at the " / " that ends the Japanese part (the one
+ * after a non-ASCII character: a " / " inside a quoted system message is left alone); `null`
+ * when the detail is not bilingual.
+ */
+export function splitBilingual(detail: string): T | null {
+  for (let at = detail.indexOf(" / "); at > 0; at = detail.indexOf(" / ", at + 1)) {
+    if (detail.charCodeAt(at - 1) > 0x7f) {
+      const ja = detail.slice(0, at).trim();
+      const en = detail.slice(at + 3).trim();
+      if (ja && en) return { ja, en: en.charAt(0).toUpperCase() + en.slice(1) };
+    }
   }
-  return c.errors(toast.code);
+  return null;
+}
+
+/** What the toast says for a failed command: the runtime's words for RUNTIME_WORDED codes (when
+ * bilingual), ours for OUR_WORDS; an unknown code gets the runtime's bilingual detail when it
+ * has one, else ours with the code. */
+export function toastWords(toast: ToastState): T {
+  if (RUNTIME_WORDED.has(toast.code) || !OUR_WORDS.has(toast.code)) {
+    const both = splitBilingual(toast.detail);
+    if (both) return both;
+  }
+  return c.errors(toast.code, toast.cmd, toast.detail);
 }
 
 export function Toast(props: { toast: ToastState | null }) {

@@ -53,8 +53,6 @@ export const c = {
             `失敗が続いたため、${mins}分間サインインできません。${mins}分後にもう一度お試しください。`,
             `Too many failed attempts: sign-in is locked for ${mins} minute${mins === 1 ? "" : "s"}. Please try again after that.`,
           ),
-    failed: (code: string): T =>
-      t(`サインインできませんでした（${code}）。もう一度お試しください。`, `Could not sign in (${code}). Please try again.`),
     signedOut: (reason: string): T =>
       reason === "idle"
         ? t("操作がなかったため、自動的にサインアウトしました。", "You were signed out automatically after a time without activity.")
@@ -358,18 +356,108 @@ export const c = {
     synced: t("送信済み", "Sent"),
     notSynced: t("未送信", "Not sent"),
   },
-  errors: (code: string): T => {
+  /** The serial number on the analyzer's nameplate (analyzers whose frames do not carry it). */
+  serial: {
+    label: t("製造番号（本体の銘板）", "Serial number (on the nameplate)"),
+    reported: t("体組成計が送った製造番号です。", "As the analyzer reports it."),
+    known: t("この端末の記録にある製造番号です。銘板と同じか確かめてください。", "As this station's records know it: check it matches the nameplate."),
+    needed: t("体組成計の製造番号を銘板から入力してください", "Type the analyzer's serial number from its nameplate"),
+    bad: t("製造番号は英数字と - で入力してください（32文字まで）", "Type the serial number in letters, digits and - (32 at most)"),
+  },
+  /** Every code a staff command can fail with, worded for staff with what to do next. `cmd` is
+   * the command that failed (some codes mean different things per command); `detail` the
+   * runtime's. */
+  errors: (code: string, cmd = "", detail = ""): T => {
     switch (code) {
+      case "not_open":
+        return t(
+          "係員モードが開いていません。「戻る」を押し、待機画面の左上を3秒押してから、もう一度サインインしてください。",
+          "Staff mode is not open: press Close, hold the top-left corner of the attract screen for 3 seconds, then sign in again.",
+        );
+      case "sign_in_refused":
+        return t("IDまたはパスワードが違います。入力し直してください。", "The ID or password is wrong: please enter them again.");
+      case "locked":
+        return t("失敗が続いたため、しばらくサインインできません。時間をおいてお試しください。", "Too many failed attempts: sign-in is locked for a while. Please try again later.");
       case "not_signed_in":
         return t("サインインしていません。もう一度サインインしてください。", "Not signed in: please sign in again.");
       case "not_allowed":
-        return t("この役割ではできない操作です。", "Your role may not do this.");
+        return t(
+          "この役割ではできない操作です。できる役割（係員・技術者・管理者）のアカウントでサインインし直してください。",
+          "Your role may not do this: sign in again with an account whose role may (staff, technician or admin).",
+        );
       case "busy":
+        if (cmd === "staff_measure")
+          return t(
+            "参加者画面で測定中の方がいます。その方の測定が終わってから、もう一度「測定」を押してください。",
+            "Someone is being measured on the participant screen: press Measure again once their session has ended.",
+          );
+        if (cmd === "staff_calibration_read_step")
+          return t("読み取り中です。重さが安定するまでお待ちください。", "A step is being read: wait for a stable weight.");
         return t("処理中です。少し待ってからもう一度押してください。", "Busy: wait a moment and press again.");
       case "card_not_ready":
-        return t("カードはまだ発行されていません。サーバーの確認後に印刷できます。", "No card issued yet: it can be printed once the server accepts the registration.");
+        return t(
+          "カードはまだ発行されていません。サーバーと同期して「確認済み」になってから印刷してください。",
+          "No card issued yet: print it once the registration is accepted by the server (after a sync).",
+        );
       case "print_failed":
-        return t("印刷できませんでした。プリンターを確認して、もう一度お試しください。", "Printing failed: check the printer and try again.");
+        return t(
+          "印刷できませんでした。プリンターの電源と用紙を確かめて、もう一度印刷してください。続くときは技術者に連絡してください。",
+          "Printing failed: check the printer's power and paper and print again. If it keeps failing, call a technician.",
+        );
+      case "bad_serial":
+        return t("製造番号は英数字と - で入力してください（32文字まで）。", "Type the serial number in letters, digits and - (32 at most).");
+      case "no_serial":
+        return cmd === "staff_calibration_read_step"
+          ? t(
+              "体組成計の製造番号を銘板から入力してください。入力してから、点検をもう一度始めてください。",
+              "Type the analyzer's serial number from its nameplate, then start the check again.",
+            )
+          : t("体組成計の製造番号を銘板から入力してください。", "Type the analyzer's serial number from its nameplate.");
+      case "weigh_timeout":
+        return t(
+          "安定した重さが届きませんでした。おもりを載せ直し、ケーブルを確かめて、もう一度「読み取る」を押してください。",
+          "No stable weight came: put the weight on again, check the cable and press Read again.",
+        );
+      case "weigh_failed":
+        return t(
+          "体組成計が計量できませんでした。接続と機種の設定を確かめて、もう一度「読み取る」を押してください。",
+          "The analyzer could not weigh: check the connection and the model setting, then press Read again.",
+        );
+      case "no_calibration":
+        return t("点検が始まっていません。「点検を始める」を押してください。", "No check is running: press Start the check.");
+      case "calibration_done":
+        return t("すべてのおもりを読み取りました。下の判定を確認してください。", "Every weight has been read: see the result below.");
+      case "unknown_model":
+        return t("この機種には対応していません。一覧から機種を選んでください。", "This model is not supported: choose one from the list.");
+      case "bad_port":
+        return t("ポートを一覧から選んでください（/dev/…）。見つからないときは「ポートを再検索」を押してください。", "Choose a port from the list (/dev/…); if it is missing, press Find ports again.");
+      case "bad_date": {
+        const field = /inspection_due/.test(detail)
+          ? t("次回の定期検査期限", "next periodic inspection due")
+          : /last_inspection/.test(detail)
+            ? t("前回の定期検査", "last periodic inspection")
+            : /verified_on/.test(detail)
+              ? t("検定日", "verification (検定)")
+              : t("日付", "date");
+        return t(`${field.ja}の日付が正しくありません。カレンダーから選び直して保存してください。`, `The ${field.en} date is not valid: pick it again and save.`);
+      }
+      case "unknown_participant":
+        return t(
+          "この参加者番号は名簿にありません。番号を確かめるか、先に受付・登録をしてください。",
+          "This participant number is not on the roster: check the number, or register the person first.",
+        );
+      case "bad_participant_number":
+        return t("参加者番号が正しくありません。申込書に印字されたとおりに入力してください（例 A-000123）。", "The participant number is not valid: type it as printed on the application (e.g. A-000123).");
+      case "store_failed":
+        return t(
+          "端末への記録に失敗しました。もう一度お試しください。続くときは技術者に連絡してください。",
+          "Saving on this station failed: please try again. If it keeps failing, call a technician.",
+        );
+      case "not_running":
+        return t(
+          "端末のプログラムが応答していません。技術者に連絡してください（端末の再起動が必要なことがあります）。",
+          "The station program is not responding: call a technician (the station may need a restart).",
+        );
       default:
         return t(`できませんでした（${code}）。もう一度お試しください。続くときは技術者に連絡してください。`, `That did not work (${code}). Please try again; if it goes on, call a technician.`);
     }

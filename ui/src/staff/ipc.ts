@@ -5,53 +5,36 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   AnalyzerDatesForm,
-  AnalyzerView,
   ApplicationForm,
-  CalibrationView,
-  CardTestView,
   CommandError,
-  GateView,
   PrintOutcome,
-  PurposeView,
-  QueueEntry,
   RegistrationOutcome,
-  RegistrationView,
-  RulesView,
-  ScaleServiceView,
-  StaffSessionView,
-  StaffSyncView,
-  TapLine,
+  StaffEvent,
 } from "../lib/ipc-types";
 
-/** A failed staff command: its code (`sign_in_refused`, `locked`, `not_signed_in`, …) and detail. */
+/**
+ * A failed staff command: its code (`sign_in_refused`, `locked`, `not_signed_in`, …), the
+ * runtime's detail, and the command that failed (some codes mean different things per command).
+ */
 export class StaffCommandError extends Error {
   constructor(
     readonly code: string,
     readonly detail: string,
+    readonly cmd = "",
   ) {
     super(code);
     this.name = "StaffCommandError";
   }
 }
 
-/** One StaffEvent, decoded: `kind` and its payload. */
-export type StaffMessage =
-  | { kind: "session"; data: StaffSessionView | null }
-  | { kind: "signed_out"; data: { reason: string } }
-  | { kind: "idle"; data: { remaining_ms: number | null } }
-  | { kind: "rules"; data: RulesView }
-  | { kind: "purposes"; data: PurposeView[] }
-  | { kind: "registrations"; data: RegistrationView[] }
-  | { kind: "queue"; data: QueueEntry[] }
-  | { kind: "scale"; data: ScaleServiceView }
-  | { kind: "tap"; data: TapLine }
-  | { kind: "sync"; data: StaffSyncView }
-  | { kind: "gate"; data: GateView }
-  | { kind: "calibration"; data: CalibrationView | null }
-  | { kind: "analyzer"; data: AnalyzerView }
-  | { kind: "card_test"; data: CardTestView };
+/**
+ * One StaffEvent as kiosk/src/staff_view.rs serialises it: adjacently tagged,
+ * `{"kind": "...", "data": ...}` (`{"kind":"session","data":null}`,
+ * `{"kind":"signed_out","data":{"reason":"idle"}}`). The type is the generated contract's.
+ */
+export type StaffMessage = StaffEvent;
 
-const KINDS = new Set([
+const KINDS = new Set<StaffEvent["kind"]>([
   "session",
   "signed_out",
   "idle",
@@ -68,25 +51,26 @@ const KINDS = new Set([
   "card_test",
 ]);
 
+/** Kinds whose `data` may be `null` (an `Option` in Rust). */
+const NULLABLE = new Set(["session", "calibration"]);
+/** Kinds whose `data` is a list. */
+const LISTS = new Set(["purposes", "registrations", "queue"]);
+
 /**
- * A StaffEvent as it crosses the channel → its kind and payload. Accepts the payload adjacent
- * (`{kind, data}`), in a field named after the kind (`{kind: "queue", queue: […]}`), or flattened
- * beside the tag (`{kind: "gate", open, …}`, serde's internal tagging of a struct).
- * Anything else is `null` (ignored).
+ * A StaffEvent as it crosses the channel → the typed message, or `null` (ignored) when it is not
+ * exactly `{kind, data}` with a known kind and a payload of the right sort. No other shape is
+ * accepted: the runtime sends only this one.
  */
 export function decodeStaffEvent(raw: unknown): StaffMessage | null {
-  if (typeof raw !== "object" || raw === null) return null;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
   const r = raw as Record<string, unknown>;
   const kind = r.kind;
-  if (typeof kind !== "string" || !KINDS.has(kind)) return null;
-  let data: unknown;
-  if ("data" in r) data = r.data;
-  else if (kind in r) data = r[kind];
-  else {
-    const { kind: _k, ...rest } = r;
-    data = Object.keys(rest).length === 0 && (kind === "session" || kind === "calibration") ? null : rest;
-  }
-  if ((kind === "purposes" || kind === "registrations" || kind === "queue") && !Array.isArray(data)) return null;
+  if (typeof kind !== "string" || !KINDS.has(kind as StaffEvent["kind"])) return null;
+  if (!("data" in r) || Object.keys(r).length !== 2) return null;
+  const data = r.data;
+  if (data === null) return NULLABLE.has(kind) ? ({ kind, data } as StaffMessage) : null;
+  if (LISTS.has(kind) !== Array.isArray(data)) return null;
+  if (typeof data !== "object") return null;
   return { kind, data } as StaffMessage;
 }
 
@@ -103,8 +87,8 @@ async function call<T = null>(cmd: string, args?: Record<string, unknown>): Prom
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
-    if (isCommandError(e)) throw new StaffCommandError(e.code, e.detail);
-    throw new StaffCommandError("unknown", String(e));
+    if (isCommandError(e)) throw new StaffCommandError(e.code, e.detail, cmd);
+    throw new StaffCommandError("unknown", String(e), cmd);
   }
 }
 
@@ -134,7 +118,9 @@ export const staff = {
   connect: (port: string, model: string) => call("staff_service_connect", { port, model }),
   tap: (on: boolean) => call("staff_service_tap", { on }),
   cardTest: (on: boolean) => call("staff_card_test", { on }),
-  calibrationStart: () => call("staff_calibration_start"),
+  /** `serialNumber`: the one on the analyzer's nameplate (analyzers whose frames do not carry it). */
+  calibrationStart: (serialNumber?: string) =>
+    call("staff_calibration_start", serialNumber ? { serialNumber } : {}),
   calibrationReadStep: () => call("staff_calibration_read_step"),
   calibrationCancel: () => call("staff_calibration_cancel"),
   analyzerDates: (form: AnalyzerDatesForm) => call("staff_analyzer_dates", { form }),

@@ -37,6 +37,8 @@ export interface Toast {
   id: number;
   code: string;
   detail: string;
+  /** The command that failed ("" for a confirmation). */
+  cmd: string;
 }
 
 export interface StaffState {
@@ -212,8 +214,8 @@ export function clearIdle(): void {
   set({ idle: null });
 }
 
-export function showToast(code: string, detail = ""): void {
-  set({ toast: { id: ++seq, code, detail } });
+export function showToast(code: string, detail = "", cmd = ""): void {
+  set({ toast: { id: ++seq, code, detail, cmd } });
 }
 
 export function dismissToast(id: number): void {

@@ -1,16 +1,83 @@
 // 校正チェック: the analyzer's legal-metrology dates (検定 / 定期検査), then the guided check
 // with reference weights — each step "put N kg on, then 読み取る" in big numbers, the reading,
 // its deviation and ✓/✗ against the tolerance, the final 合格/不合格 with the next due date —
-// and the past checks. Deliberately not here: judging (the station's calibration module).
+// and the past checks. Both the check and the dates name the analyzer by its serial number: as
+// its frames report it, else as typed from its nameplate (MC-780 frames carry none), prefilled
+// from what the runtime knows. Deliberately not here: judging (the station's calibration module).
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { AnalyzerView, CalibrationView, GateView } from "../../lib/ipc-types";
+import type { AnalyzerView, CalibrationView, GateView, ScaleServiceView } from "../../lib/ipc-types";
 import { run } from "../actions";
 import { Bi, c, fmt, signed } from "../copy";
 import { staff } from "../ipc";
+import { getState } from "../store";
 import { GatePanel } from "./Technician";
 
-function Dates(props: { analyzer: AnalyzerView | null }) {
+/** The serial number an analyzer text names (`MC-780 SN 12345678`, `SN 12345678`), or `null`. */
+export function serialIn(text: string | null | undefined): string | null {
+  const m = /(?:^|\s)SN\s+([A-Za-z0-9-]{1,32})\s*$/.exec(text ?? "");
+  return m ? m[1] : null;
+}
+
+/** What the runtime accepts as a typed serial (kiosk/src/staff/calibration.rs `typed_serial`). */
+const SERIAL = /^[A-Za-z0-9-]{1,32}$/;
+
+/** The serial number field shared by the check and the dates form. */
+interface Serial {
+  value: string;
+  set: (v: string) => void;
+  /** As the analyzer's frames report it (then the field only shows it). */
+  reported: string | null;
+  /** As the runtime's records know it (prefilled; the technician checks it). */
+  known: string | null;
+  /** The runtime said it needs one (`no_serial`). */
+  missing: boolean;
+  /** Empty or well-formed: something may be sent. */
+  ok: boolean;
+}
+
+function SerialField(props: { serial: Serial; testid: string }) {
+  const { serial, testid } = props;
+  const v = serial.value.trim();
+  const note =
+    serial.reported !== null
+      ? { t: c.serial.reported, cls: "st-hint" }
+      : v === ""
+        ? { t: c.serial.needed, cls: serial.missing ? "st-error" : "st-note" }
+        : !SERIAL.test(v)
+          ? { t: c.serial.bad, cls: "st-error" }
+          : v === serial.known
+            ? { t: c.serial.known, cls: "st-hint" }
+            : null;
+  const invalid = (v === "" && serial.missing) || (v !== "" && !SERIAL.test(v));
+  return (
+    <label class="st-label st-serial">
+      <Bi t={c.serial.label} inline />
+      <input
+        class={`st-input st-input-serial${invalid ? " st-input-target" : ""}`}
+        data-testid={testid}
+        type="text"
+        inputMode="text"
+        autocomplete="off"
+        autocapitalize="characters"
+        spellcheck={false}
+        maxLength={32}
+        readOnly={serial.reported !== null}
+        aria-invalid={invalid}
+        value={serial.value}
+        onInput={(e) => serial.set((e.target as HTMLInputElement).value)}
+      />
+      {note ? (
+        <span class={note.cls} data-testid={`${testid}-note`} role={note.cls === "st-error" ? "alert" : undefined}>
+          <Bi t={note.t} inline />
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
+function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSerial: () => void }) {
+  const { serial } = props;
   const a = props.analyzer;
   const [verified, setVerified] = useState(a?.verified_on ?? "");
   const [last, setLast] = useState(a?.last_inspection ?? "");
@@ -21,9 +88,12 @@ function Dates(props: { analyzer: AnalyzerView | null }) {
     setLast(a?.last_inspection ?? "");
     setDue(a?.inspection_due ?? "");
   }, [a?.verified_on, a?.last_inspection, a?.inspection_due]);
+  const typed = serial.value.trim();
   const save = async () => {
-    const ok = await run(() => staff.analyzerDates({ verified_on: verified, last_inspection: last, inspection_due: due }));
+    const form = { verified_on: verified, last_inspection: last, inspection_due: due, ...(typed ? { serial_number: typed } : {}) };
+    const ok = await run(() => staff.analyzerDates(form));
     setSaved(ok !== undefined);
+    if (ok === undefined && getState().toast?.code === "no_serial") props.onNoSerial();
   };
   const date = (label: typeof c.cal.verifiedOn, value: string, set: (v: string) => void, testid: string) => (
     <label class="st-date">
@@ -48,13 +118,14 @@ function Dates(props: { analyzer: AnalyzerView | null }) {
       <p>
         <Bi t={c.cal.analyzer} inline />: <strong data-testid="cal-analyzer">{a?.analyzer ?? <Bi t={c.cal.unknownAnalyzer} inline />}</strong>
       </p>
+      <SerialField serial={serial} testid="cal-dates-serial" />
       <div class="st-dates">
         {date(c.cal.verifiedOn, verified, setVerified, "cal-verified")}
         {date(c.cal.lastInspection, last, setLast, "cal-last")}
         {date(c.cal.inspectionDue, due, setDue, "cal-due")}
       </div>
       <div class="st-row">
-        <button type="button" class="btn st-btn" data-testid="cal-save-dates" onClick={() => void save()}>
+        <button type="button" class="btn st-btn" data-testid="cal-save-dates" disabled={!serial.ok} onClick={() => void save()}>
           <Bi t={c.cal.saveDates} />
         </button>
         {saved ? (
@@ -67,8 +138,12 @@ function Dates(props: { analyzer: AnalyzerView | null }) {
   );
 }
 
-function Run(props: { cal: CalibrationView }) {
+function Run(props: { cal: CalibrationView; again: () => void; onNoSerial: () => void }) {
   const { cal } = props;
+  const read = async () => {
+    const ok = await run(() => staff.calibrationReadStep());
+    if (ok === undefined && getState().toast?.code === "no_serial") props.onNoSerial();
+  };
   const done = cal.state === "done";
   const nextKg = cal.next_step < cal.steps_kg.length ? cal.steps_kg[cal.next_step] : null;
   const verdict = useRef<HTMLDivElement>(null);
@@ -106,7 +181,7 @@ function Run(props: { cal: CalibrationView }) {
             </p>
           ) : null}
           <div class="st-row">
-            <button type="button" class="btn btn-primary btn-huge" data-testid="cal-read" disabled={cal.state === "reading"} onClick={() => void run(() => staff.calibrationReadStep())}>
+            <button type="button" class="btn btn-primary btn-huge" data-testid="cal-read" disabled={cal.state === "reading"} onClick={() => void read()}>
               <Bi t={c.cal.read} />
             </button>
             <button type="button" class="btn st-btn" data-testid="cal-cancel" onClick={() => void run(() => staff.calibrationCancel())}>
@@ -157,7 +232,7 @@ function Run(props: { cal: CalibrationView }) {
           <p>
             <Bi t={cal.passed ? c.cal.passedNext(cal.next_check_due) : c.cal.failedWhat} />
           </p>
-          <button type="button" class="btn st-btn" data-testid="cal-again" onClick={() => void run(() => staff.calibrationStart())}>
+          <button type="button" class="btn st-btn" data-testid="cal-again" onClick={props.again}>
             <Bi t={c.cal.again} />
           </button>
         </div>
@@ -195,8 +270,40 @@ function Past(props: { analyzer: AnalyzerView | null }) {
   );
 }
 
-export function Calibration(props: { calibration: CalibrationView | null; analyzer: AnalyzerView | null; gate: GateView | null }) {
+export function Calibration(props: {
+  calibration: CalibrationView | null;
+  analyzer: AnalyzerView | null;
+  gate: GateView | null;
+  scale: ScaleServiceView | null;
+}) {
   const { calibration } = props;
+  const reported = serialIn(props.scale?.identity);
+  const known = serialIn(props.analyzer?.analyzer);
+  const [value, setValue] = useState(reported ?? known ?? "");
+  const [missing, setMissing] = useState(false);
+  // Prefilled from what the runtime knows, whenever that changes.
+  useEffect(() => {
+    const v = reported ?? known;
+    if (v !== null) setValue(v);
+  }, [reported, known]);
+  const typed = value.trim();
+  const serial: Serial = {
+    value,
+    set: setValue,
+    reported,
+    known,
+    missing,
+    ok: typed !== "" && SERIAL.test(typed),
+  };
+  const start = async () => {
+    if (!serial.ok) {
+      setMissing(true);
+      return;
+    }
+    const ok = await run(() => staff.calibrationStart(typed));
+    if (ok === undefined && getState().toast?.code === "no_serial") setMissing(true);
+  };
+  const noSerial = () => setMissing(true);
   return (
     <section class="st-screen" data-screen="staff-calibration">
       <h1>
@@ -204,16 +311,17 @@ export function Calibration(props: { calibration: CalibrationView | null; analyz
       </h1>
       <div class="st-grid">
         {/* A check in progress comes first: the technician's hands are on the weights. */}
-        {calibration ? <Run cal={calibration} /> : null}
-        <Dates analyzer={props.analyzer} />
-        <GatePanel gate={props.gate} />
+        {calibration ? <Run cal={calibration} again={() => void start()} onNoSerial={noSerial} /> : null}
         {calibration ? null : (
-          <div class="st-panel st-wide">
-            <button type="button" class="btn btn-primary btn-huge" data-testid="cal-start" onClick={() => void run(() => staff.calibrationStart())}>
+          <div class="st-panel st-wide st-cal-start" data-testid="cal-start-panel">
+            <SerialField serial={serial} testid="cal-serial" />
+            <button type="button" class="btn btn-primary btn-huge" data-testid="cal-start" disabled={!serial.ok} onClick={() => void start()}>
               <Bi t={c.cal.start} />
             </button>
           </div>
         )}
+        <Dates analyzer={props.analyzer} serial={serial} onNoSerial={noSerial} />
+        <GatePanel gate={props.gate} />
         <Past analyzer={props.analyzer} />
       </div>
     </section>

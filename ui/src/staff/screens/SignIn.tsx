@@ -43,7 +43,7 @@ export function SignIn(props: { signedOut: string | null }) {
       const detail = err instanceof StaffCommandError ? err.detail : "";
       if (code === "sign_in_refused") setError({ code, text: c.signIn.refused, next: c.signIn.refusedNext });
       else if (code === "locked") setError({ code, text: c.signIn.locked(lockMinutes(detail)) });
-      else setError({ code, text: c.signIn.failed(code) });
+      else setError({ code, text: c.errors(code, "staff_sign_in", detail) });
     } finally {
       // The secret never stays in the form, right or wrong.
       setSecret("");
