@@ -20,7 +20,6 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use hakaru_central::api::{router, system_clock, AppState};
 use hakaru_central::ids::{ProgramId, StationId as CentralStationId};
 use hakaru_central::storage::{StationContext, Storage};
-use hakaru_devices::card::frame::GrayFrame;
 use hakaru_e2e::{central_sqlite, central_station, policy_documents};
 use hakaru_kiosk::staff_view::{
     ApplicationForm, PrintOutcome, RegistrationOutcome, RegistrationView, StaffEvent,
@@ -205,39 +204,6 @@ async fn next_staff<T>(
     .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
-/// Renders page 1 of `pdf` with poppler at 150 dpi and decodes its QR code.
-fn qr_of_pdf(pdf: &Path, dir: &Path) -> String {
-    let out = dir.join("page");
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-r", "150", "-gray", "-singlefile"])
-        .arg(pdf)
-        .arg(&out)
-        .status()
-        .expect("pdftoppm (poppler-utils) runs: scripts/setup --test");
-    assert!(status.success());
-    let pgm = std::fs::read(dir.join("page.pgm")).unwrap();
-    // P5 <w> <h> 255, then the bytes.
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
-    }
-    let (width, height): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    hakaru_devices::card::decode::decode_plain(&GrayFrame {
-        width,
-        height,
-        data: pgm[at + 1..].to_vec(),
-    })
-    .expect("the printed card's QR code decodes")
-}
-
 /// One person measured from the queue: 測定 → (consent on screen for a first visit) → safety
 /// → step on → results → finish → back on attract, and the staff window shows again.
 async fn measure_from_the_queue(
@@ -420,7 +386,7 @@ async fn an_explanation_session_registers_prints_and_measures_twenty_people() {
     let store = Store::open(&sc).unwrap();
     let pages = tempfile::tempdir().unwrap();
     for (number, file) in &files {
-        let token = qr_of_pdf(Path::new(file), pages.path());
+        let token = support::qr_of_pdf(Path::new(file), pages.path());
         let verdict = tokio::time::timeout(WAIT, async {
             loop {
                 match hakaru_station::cards::verify(&store, &token, today()).unwrap() {

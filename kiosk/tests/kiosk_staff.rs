@@ -9,7 +9,6 @@
 mod support;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
-use hakaru_devices::card::frame::GrayFrame;
 use hakaru_kiosk::staff_view::{ApplicationForm, PrintOutcome, RegistrationOutcome, StaffEvent};
 use hakaru_kiosk::view::{Answer, AvailabilityView, KioskEvent, Screen};
 use hakaru_kiosk::{Kiosk, StaffSubscription};
@@ -383,40 +382,6 @@ async fn a_registered_participant_is_measured_from_the_queue() {
     s.kiosk.clone().shutdown().await;
 }
 
-/// Renders the PDF's page with poppler and decodes its QR code.
-fn qr_of_pdf(pdf: &Path, dir: &Path) -> String {
-    let out = dir.join("page");
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-r", "150", "-gray", "-singlefile"])
-        .arg(pdf)
-        .arg(&out)
-        .status()
-        .expect("pdftoppm (poppler-utils) runs");
-    assert!(status.success());
-    let pgm = std::fs::read(dir.join("page.pgm")).unwrap();
-    // P5\n<w> <h>\n255\n<bytes>
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
-    }
-    let (width, height): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let data = pgm[at + 1..].to_vec();
-    hakaru_devices::card::decode::decode_plain(&GrayFrame {
-        width,
-        height,
-        data,
-    })
-    .expect("the printed QR code decodes")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_is_printed_into_the_folder_with_a_qr_code_of_its_token() {
     let s = setup("[printer]\nmode = \"pdf\"\nfolder = \"printed\"\n");
@@ -466,7 +431,7 @@ async fn a_card_is_printed_into_the_folder_with_a_qr_code_of_its_token() {
     };
     let pdf = s.dir.join("printed/card-77-1.pdf");
     assert_eq!(Path::new(&destination), pdf);
-    assert_eq!(qr_of_pdf(&pdf, &s.dir), token.encode());
+    assert_eq!(support::qr_of_pdf(&pdf, &s.dir), token.encode());
     let store = Store::open(&StoreConfig::in_dir(&s.data)).unwrap();
     assert!(store.registration(&who).unwrap().unwrap().card_printed);
     s.kiosk.clone().shutdown().await;

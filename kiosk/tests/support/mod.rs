@@ -267,3 +267,37 @@ pub async fn measure(
     );
     results
 }
+
+/// Renders page 1 of `pdf` with poppler (`pdftoppm`, 150 dpi, grey) into `dir` and decodes its
+/// QR code with the camera's decoder (a printed card's token).
+pub fn qr_of_pdf(pdf: &Path, dir: &Path) -> String {
+    let out = dir.join("page");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-singlefile"])
+        .arg(pdf)
+        .arg(&out)
+        .status()
+        .expect("pdftoppm (poppler-utils) runs: scripts/setup --test");
+    assert!(status.success());
+    let pgm = std::fs::read(dir.join("page.pgm")).unwrap();
+    // P5 <w> <h> 255, then the bytes.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    let (width, height): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    hakaru_devices::card::decode::decode_plain(&hakaru_devices::card::frame::GrayFrame {
+        width,
+        height,
+        data: pgm[at + 1..].to_vec(),
+    })
+    .expect("the printed card's QR code decodes")
+}
