@@ -118,7 +118,8 @@ function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSeria
       <p>
         <Bi t={c.cal.analyzer} inline />: <strong data-testid="cal-analyzer">{a?.analyzer ?? <Bi t={c.cal.unknownAnalyzer} inline />}</strong>
       </p>
-      <SerialField serial={serial} testid="cal-dates-serial" />
+      {/* Reported by the frames: the analyzer line above already names it. */}
+      {serial.reported === null ? <SerialField serial={serial} testid="cal-dates-serial" /> : null}
       <div class="st-dates">
         {date(c.cal.verifiedOn, verified, setVerified, "cal-verified")}
         {date(c.cal.lastInspection, last, setLast, "cal-last")}
