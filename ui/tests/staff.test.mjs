@@ -467,6 +467,9 @@ test("calibration: the dates form, each step with its reading, deviation and ✓
   await pushStaff(page, s.calibration([s.step(0, 0), s.step(20, 20.1)]));
   await page.waitForSelector('[data-testid="cal-prompt"]');
   assert.equal(await plainText(page, ".st-cal-kg"), "50");
+  // The weights are not listed with " / " (which parts Japanese from English).
+  const plan = await plainText(page, '[data-testid="cal-run"] .st-hint');
+  assert.ok(plan.includes("基準おもり: 0・20・50・100 kg") && plan.includes("Reference weights: 0, 20, 50, 100 kg"), plan);
   assert.ok((await plainText(page, '[data-testid="cal-prompt"]')).includes("50 kg のおもりを台に載せてから「読み取る」を押してください"));
   await shot(page, "staff-19-calibration-step");
   await audited(page, "calibration step");

@@ -328,7 +328,8 @@ export const c = {
     analyzer: t("対象の体組成計", "Analyzer"),
     unknownAnalyzer: t("まだ本体から受信していません", "Not reported by the analyzer yet"),
     start: t("点検を始める", "Start the check"),
-    steps: (kg: string[]): T => t(`基準おもり: ${kg.join(" / ")} kg`, `Reference weights: ${kg.join(" / ")} kg`),
+    // Not " / " between the weights: that is what parts Japanese from English.
+    steps: (kg: string[]): T => t(`基準おもり: ${kg.join("・")} kg`, `Reference weights: ${kg.join(", ")} kg`),
     tolerance: (kg: number): T => t(`許容差 ±${kg.toFixed(2)} kg`, `Tolerance ±${kg.toFixed(2)} kg`),
     put: (kg: number): T =>
       kg === 0

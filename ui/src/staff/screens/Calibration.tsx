@@ -116,7 +116,7 @@ function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSeria
         <Bi t={c.cal.dates} />
       </h2>
       <p>
-        <Bi t={c.cal.analyzer} inline />: <strong data-testid="cal-analyzer">{a?.analyzer ?? <Bi t={c.cal.unknownAnalyzer} inline />}</strong>
+        <Bi t={c.cal.analyzer} inline />: <strong class="st-ident" data-testid="cal-analyzer">{a?.analyzer ?? <Bi t={c.cal.unknownAnalyzer} inline />}</strong>
       </p>
       {/* Reported by the frames: the analyzer line above already names it. */}
       {serial.reported === null ? <SerialField serial={serial} testid="cal-dates-serial" /> : null}
