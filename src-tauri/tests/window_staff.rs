@@ -386,6 +386,16 @@ async fn set_date(c: &Client, css: &str, date: &str) {
     .unwrap();
 }
 
+/// Scrolls the page back to its top (clicks scroll what they touch into view).
+async fn scroll_to_top(c: &Client) {
+    c.execute(
+        "window.scrollTo(0, 0); document.querySelectorAll('*').forEach((e) => { if (e.scrollTop) e.scrollTop = 0; });",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
 /// Signs in on the staff window's form; the accounts reach the station by its first roster
 /// sync, so a refusal is retried a little (fewer tries than the lockout's five).
 async fn sign_in(c: &Client, login: &str) {
@@ -596,8 +606,22 @@ async fn staff_and_technician_screens_in_the_real_windows() {
     // (nothing starts: staff hold the station).
     step_on_analyzer(&mut ui).await;
     wait_for_count(&c, "[data-testid=tap-lines] li", 3, "monitor lines").await;
+    wait_for(
+        &c,
+        "[data-testid=tap-lines] li[data-kind=received]",
+        "raw bytes received",
+    )
+    .await;
+    wait_for(
+        &c,
+        "[data-testid=tap-lines] li[data-kind=decoded]",
+        "a decoded frame",
+    )
+    .await;
+    // The monitor follows the newest line; shown from its first line, with the whole panel.
     c.execute(
-        "document.querySelector('[data-testid=tech-monitor]').scrollIntoView({ block: 'end' });",
+        "const box = document.querySelector('[data-testid=tap-lines]'); box.scrollTop = 0;\n\
+         document.querySelector('[data-testid=tech-monitor]').scrollIntoView({ block: 'end' });",
         vec![],
     )
     .await
@@ -687,6 +711,7 @@ async fn staff_and_technician_screens_in_the_real_windows() {
 
     // The right birth date: the form as filled, then registered.
     set_date(&c, "[data-testid=f-birth]", "1975-05-05").await;
+    scroll_to_top(&c).await;
     save_screenshot(&c, "12-register-filled").await;
     click(&c, "[data-testid=register-submit]:not([disabled])").await;
     wait_for(&c, "[data-screen=staff-registered]", "registered").await;
@@ -817,5 +842,31 @@ async fn staff_and_technician_screens_in_the_real_windows() {
     )
     .await;
     println!("server cards:\n{cards}");
+    let held = admin(&db, &["registrations", "held", "--program", PROGRAM]);
+    assert!(
+        !held.contains(APPLICANT),
+        "the registration is held: {held}"
+    );
+    // The queue measurement reached the server too (it awarded the points shown).
+    let balance = server_has(
+        &db,
+        &[
+            "points",
+            "balance",
+            "--program",
+            PROGRAM,
+            "--participant",
+            APPLICANT,
+        ],
+        &["balance: "],
+    )
+    .await;
+    let points: u32 = balance
+        .split("balance: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("cannot read the balance: {balance}"));
+    assert!(points > 0, "no points on the server: {balance}");
     drop(server);
 }
