@@ -41,7 +41,10 @@ impl std::fmt::Debug for CardToPrint {
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
     /// The sheet could not be rendered (usually the font).
-    #[error("カードを作れません: {0}")]
+    #[error(
+        "カードを作れません（{0}）。[printer] の font_path のフォント（apt install fonts-ipaexfont-gothic）を確認するか、技術者に連絡してください / \
+         cannot make the card ({0}): check the font at [printer] font_path (apt install fonts-ipaexfont-gothic) or call a technician"
+    )]
     Render(#[from] hakaru_card_sheet::SheetError),
     /// `lp` could not be started.
     #[error(

@@ -171,14 +171,22 @@ impl StaffConsole {
             let mut desk = self.lock();
             self.require(&mut desk, Need::Service)?;
             let c = desk.calibrating.as_mut().ok_or_else(|| {
-                CommandError::new("no_calibration", "start a calibration check first")
+                CommandError::new(
+                    "no_calibration",
+                    "校正チェックを開始してから読み取ってください / start a calibration check first",
+                )
             })?;
             if c.state == "reading" {
                 return Err(CommandError::new("busy", "a step is being read"));
             }
             let nominal = c
                 .next_nominal()
-                .ok_or_else(|| CommandError::new("calibration_done", "every step has been read"))?;
+                .ok_or_else(|| {
+                    CommandError::new(
+                        "calibration_done",
+                        "すべての分銅を読み取りました。結果を確認してください / every step has been read: see the result",
+                    )
+                })?;
             c.state = "reading";
             self.publish_calibration(Some(c));
             nominal
@@ -399,7 +407,7 @@ impl StaffConsole {
                      the analyzer's serial number is not known: type the one on its plate as well",
                 )
             })?;
-        let date = |text: &str, name: &str| -> Result<_, CommandError> {
+        let date = |text: &str, name: (&str, &str)| -> Result<_, CommandError> {
             let text = text.trim();
             if text.is_empty() {
                 return Ok(None);
@@ -407,14 +415,23 @@ impl StaffConsole {
             parse_date(text).map(Some).ok_or_else(|| {
                 CommandError::new(
                     "bad_date",
-                    format!("{name} は YYYY-MM-DD で入力してください / enter {name} as YYYY-MM-DD"),
+                    format!(
+                        "{}は YYYY-MM-DD（例 2026-04-01）で入力してください / enter the {} as YYYY-MM-DD (e.g. 2026-04-01)",
+                        name.0, name.1
+                    ),
                 )
             })
         };
         let dates = AnalyzerDates {
-            verified_on: date(&form.verified_on, "verified_on")?,
-            last_inspection: date(&form.last_inspection, "last_inspection")?,
-            inspection_due: date(&form.inspection_due, "inspection_due")?,
+            verified_on: date(&form.verified_on, ("検定日", "verification date"))?,
+            last_inspection: date(
+                &form.last_inspection,
+                ("前回の定期検査日", "last periodic inspection date"),
+            )?,
+            inspection_due: date(
+                &form.inspection_due,
+                ("次回の定期検査期限", "next periodic inspection due date"),
+            )?,
         };
         desk.store
             .set_analyzer_dates(&model, &serial, &dates, &who.login, self.wall())

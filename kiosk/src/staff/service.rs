@@ -209,9 +209,17 @@ impl StaffConsole {
         let mut desk = self.lock();
         self.require(&mut desk, Need::Service)?;
         let profile: &'static ModelProfile = ModelProfile::find(model)
-            .ok_or_else(|| CommandError::new("unknown_model", format!("unknown model {model}")))?;
+            .ok_or_else(|| {
+                CommandError::new(
+                    "unknown_model",
+                    format!("機種 {model} には対応していません。一覧から選んでください / unknown model {model}: choose one from the list"),
+                )
+            })?;
         if port.trim().is_empty() || !port.starts_with('/') {
-            return Err(CommandError::new("bad_port", "choose a /dev/… port"));
+            return Err(CommandError::new(
+                "bad_port",
+                "一覧から /dev/… のポートを選んでください / choose a /dev/… port from the list",
+            ));
         }
         // The view first: the new link's "connected" may come before this returns.
         {
