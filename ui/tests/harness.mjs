@@ -205,7 +205,7 @@ export async function close() {
 export async function open({ dist = "dist-test", replay = [], setup = {}, viewport = { width: 1280, height: 800 }, path = "/" } = {}) {
   const root = resolve(UI, dist);
   if (!existsSync(join(root, "index.html"))) throw new Error(`${root} is not built (npm run build:test)`);
-  // The staff window's date fields as a Japanese station shows them (YYYY/MM/DD).
+  // A Japanese station's locale (the date fields are plain text: their order does not depend on it).
   const page = await browser.newPage({ viewport, ...(path === "/staff.html" ? { locale: "ja-JP" } : {}) });
   const errors = [];
   const consoleLines = [];

@@ -146,7 +146,13 @@ test("register: the form → ineligible reasons explained → registered pending
   await page.locator('[data-testid="choice-body"] [data-value="standard"]').click();
   await page.locator('[data-testid="choice-implanted"] [data-value="true"]').click();
   await page.locator('[data-testid="choice-local"] [data-value="false"]').click();
-  await page.locator('[data-testid="f-applied"]').fill("2026-11-20");
+  // Typed with slashes as on the paper: read as 2026-11-20, shown beside the field with its era.
+  await page.locator('[data-testid="f-applied"]').fill("2026/11/20");
+  assert.equal(await page.locator('[data-testid="f-applied-read"]').getAttribute("data-iso"), "2026-11-20");
+  assert.ok((await plainText(page, '[data-testid="f-applied-read"]')).includes("令和8年11月20日"));
+  assert.equal(await page.locator('[data-testid="f-birth"]').getAttribute("type"), "text", "no locale-ordered date picker");
+  assert.equal(await page.locator('[data-testid="f-birth"]').getAttribute("inputmode"), "numeric");
+  assert.ok((await page.locator('[data-testid="f-birth"]').getAttribute("placeholder")).includes("1952-04-01"));
   await page.locator('[data-testid="choice-consent"] [data-value="paper"]').click();
   // Paper consent: one tick per purpose, the required one marked.
   assert.equal(await page.locator('[data-testid="paper-purposes"] li').count(), 3);
@@ -196,16 +202,37 @@ test("register: the form → ineligible reasons explained → registered pending
   await shot(page, "staff-07-register-ineligible");
   await audited(page, "ineligible");
 
-  // Corrected: the form kept its values; registered while offline → pending, flagged for review.
+  // Corrected: the form kept its values; the first edit takes the old refusal away (its reasons no
+  // longer describe the form); registered while offline → pending, flagged for review.
   assert.equal(await page.locator('[data-testid="f-participant"]').inputValue(), s.P1);
-  await page.locator('[data-testid="f-birth"]').fill("1958-05-02");
+  // A day that does not exist: said so, in Japanese then English, and nothing can be sent.
+  await page.locator('[data-testid="f-birth"]').fill("1958-02-30");
+  await page.waitForSelector('[data-testid="ineligible"]', { state: "detached" });
+  const noDay = await plainText(page, '[data-testid="f-birth-error"]');
+  assert.ok(noDay.indexOf("その日付はありません") >= 0 && noDay.indexOf("That date does not exist") > noDay.indexOf("その日付はありません"), noDay);
+  assert.ok(await submit.isDisabled(), "no date, nothing to send");
+  await shot(page, "staff-07b-register-no-such-day");
+  await audited(page, "no such day");
+  // The paper says 昭和33年: typed as on the paper, the western date shown beside it.
+  await page.locator('[data-testid="f-birth"]').fill("S33.5.2");
+  assert.equal(await page.locator('[data-testid="f-birth-error"]').count(), 0);
+  const read = await plainText(page, '[data-testid="f-birth-read"]');
+  assert.ok(read.includes("1958-05-02") && read.includes("昭和33年5月2日"), read);
+  await page.locator('[data-testid="f-birth"]').evaluate((el) => el.scrollIntoView({ block: "center" }));
+  await shot(page, "staff-07c-register-era-date");
+  await audited(page, "era date read");
   await page.locator('[data-testid="choice-local"] [data-value="true"]').click();
   await page.locator('[data-purpose="measure"] input').check();
   await page.evaluate((reg) => {
     window.__staff.replies.staff_register = { outcome: "registered", registration: reg };
   }, s.registration(s.P1, "pending"));
+  await clearStaffCalls(page);
   await submit.click();
   await screen(page, "staff-registered");
+  const second = (await staffCalls(page)).filter((c) => c.cmd === "staff_register");
+  assert.equal(second.length, 1);
+  assert.equal(second[0].args.form.birth_date, "1958-05-02", "the command gets YYYY-MM-DD, never the era");
+  assert.equal(second[0].args.form.applied_on, "2026-11-20");
   const pending = await plainText(page, '[data-testid="registered"]');
   assert.ok(pending.includes("未確認") && pending.includes("Pending"), pending);
   assert.ok(pending.includes("重複と定員は、通信が戻ったときにサーバーが確認します"), pending);
@@ -248,6 +275,31 @@ test("register: the form → ineligible reasons explained → registered pending
   await page.waitForSelector('[data-testid="print-confirm"][data-mode="sent"]');
   assert.ok((await plainText(page, '[data-testid="print-confirm"]')).includes("Brother_HL_L2375DW"));
   await page.locator('[data-testid="print-close"]').click();
+
+  // Written into a folder: the path on its own line, monospace, breaking only after a "/".
+  const path = "/tmp/.tmpQJwAva/printed/deeper/folder/of/the/station/card-1-1.pdf";
+  await page.evaluate((destination) => {
+    window.__staff.replies.staff_print_card = { mode: "sent", destination };
+  }, path);
+  await page.setViewportSize({ width: 900, height: 800 });
+  await page.locator('[data-testid="print-card"]').click();
+  await page.waitForSelector('[data-testid="print-confirm"][data-mode="sent"]');
+  const dest = page.locator('[data-testid="print-destination"]');
+  assert.equal(await plainText(page, '[data-testid="print-destination"]'), path);
+  assert.ok(!(await plainText(page, '[data-testid="print-confirm"] .st-big')).includes("card-1"), "the sentence without the path");
+  const placed = await dest.evaluate((el) => {
+    const file = el.querySelector(".st-dest-file");
+    const lines = new Set([...el.getClientRects()].map((r) => Math.round(r.top)));
+    return { font: getComputedStyle(el).fontFamily, fileLines: file.getClientRects().length, lines: lines.size, file: file.textContent };
+  });
+  assert.match(placed.font, /mono/i);
+  assert.equal(placed.file, "card-1-1.pdf");
+  assert.equal(placed.fileLines, 1, "the file name in one piece");
+  assert.ok(placed.lines >= 2, `a long path wraps (at a "/") rather than spilling: ${placed.lines} line(s)`);
+  await shot(page, "staff-09b-print-sent-path");
+  await audited(page, "print sent to a folder");
+  await page.locator('[data-testid="print-close"]').click();
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Into the queue, then measure.
   await clearStaffCalls(page);
@@ -408,6 +460,41 @@ test("technician: analyzer, ports and models, 自動検出/接続, the tap monit
   await shot(page, "staff-15-technician-monitor");
   await audited(page, "technician monitor");
 
+  // A full MC-780 frame (~700 bytes): time and kind on one compact line above, the text from the
+  // line's left edge, broken after commas — never inside a number or a field.
+  const fields = ["MO", '"MC-780"', "ID", '"0000000000000000"', "DT", '"2026/06/03"', "TI", '"15:00"'];
+  for (let i = 0; fields.join(",").length < 700; i++) fields.push(`X${i % 10}`, `${(i % 2 ? -1 : 1) * (100 + i * 7.3)}`.slice(0, 6));
+  const frame = `{0,16,~0,1,~1,1,~2,1,${fields.join(",")}`;
+  await pushStaff(page, s.ev("tap", { kind: "received", at_ms: 99_000, text: frame }));
+  await page.waitForFunction((t) => document.querySelector(".st-tap-line:last-child .st-tap-text")?.textContent === t, frame);
+  const laid = await page.evaluate(() => {
+    const li = document.querySelector(".st-tap-line:last-child");
+    const head = li.querySelector(".st-tap-head").getBoundingClientRect();
+    const text = li.querySelector(".st-tap-text");
+    const chars = [];
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.textContent.length; i++) {
+        const r = document.createRange();
+        r.setStart(n, i);
+        r.setEnd(n, i + 1);
+        const b = r.getBoundingClientRect();
+        if (b.width > 0) chars.push({ c: n.textContent[i], top: b.top, h: b.height });
+      }
+    }
+    const before = [];
+    for (let i = 1; i < chars.length; i++) if (chars[i].top > chars[i - 1].top + chars[i - 1].h / 2) before.push(chars[i - 1].c);
+    const lineH = parseFloat(getComputedStyle(li).lineHeight);
+    return { headH: head.height, lineH, headLeft: head.left, textLeft: text.getBoundingClientRect().left, headBottom: head.bottom, textTop: text.getBoundingClientRect().top, before };
+  });
+  assert.ok(laid.headH < laid.lineH * 1.5, `time and kind on one line: ${JSON.stringify(laid)}`);
+  assert.ok(laid.textTop >= laid.headBottom - 1, "the text below them");
+  assert.ok(Math.abs(laid.textLeft - laid.headLeft) <= 1, `the text from the line's left edge: ${laid.textLeft} vs ${laid.headLeft}`);
+  assert.ok(laid.before.length >= 2 && laid.before.length <= 10, `a long frame on a few full-width lines: ${laid.before.length + 1}`);
+  assert.deepEqual(laid.before.filter((c) => c !== ","), [], `breaks only after commas: ${laid.before.join(" ")}`);
+  await page.locator(".st-tap-line:last-child").scrollIntoViewIfNeeded();
+  await shot(page, "staff-15b-technician-monitor-long-frame");
+
   // Card reader test: each verdict shown.
   await page.locator('[data-testid="card-test-toggle"]').click();
   await page.waitForSelector('[data-testid="card-test-toggle"][aria-pressed="true"]');
@@ -455,7 +542,14 @@ test("calibration: the dates form, each step with its reading, deviation and ✓
   await shot(page, "staff-18-calibration");
   await audited(page, "calibration");
   await clearStaffCalls(page);
-  await page.locator('[data-testid="cal-due"]').fill("2027-04-30");
+  // Plain text fields (not the locale-ordered picker); a day that does not exist blocks saving.
+  assert.equal(await page.locator('[data-testid="cal-due"]').getAttribute("type"), "text");
+  await page.locator('[data-testid="cal-due"]').fill("2027-02-29");
+  await page.waitForSelector('[data-testid="cal-due-error"][data-kind="no_such_day"]');
+  assert.ok(await page.locator('[data-testid="cal-save-dates"]').isDisabled(), "no saving a date that does not exist");
+  // As the certificate says it, in 和暦: sent as YYYY-MM-DD.
+  await page.locator('[data-testid="cal-due"]').fill("令和9年4月30日");
+  assert.equal(await page.locator('[data-testid="cal-due-read"]').getAttribute("data-iso"), "2027-04-30");
   await page.locator('[data-testid="cal-save-dates"]').click();
   await page.waitForSelector('[data-testid="cal-dates-saved"]');
   await page.locator('[data-testid="cal-start"]').click();

@@ -2,7 +2,7 @@
 // toast, the print confirmation with its print-only card image, the state badge.
 // Deliberately not here: the screens' content (screens/).
 
-import type { ComponentChildren } from "preact";
+import { Fragment, type ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { StaffSessionView } from "../lib/ipc-types";
 import { keepSignedIn, run } from "./actions";
@@ -158,6 +158,24 @@ function PrintOnly(props: { svg: string }) {
   );
 }
 
+/** Where a card went (a printer or a file path), in monospace: a line may break after each `/`
+ * of a path, never inside its last part (the file name). */
+export function Destination(props: { to: string }) {
+  const parts = props.to.split(/(?<=\/)/);
+  const last = parts.pop() ?? "";
+  return (
+    <code class="st-dest" data-testid="print-destination">
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {p}
+          <wbr />
+        </Fragment>
+      ))}
+      <span class="st-dest-file">{last}</span>
+    </code>
+  );
+}
+
 export function PrintConfirm(props: { print: PrintState | null }) {
   const { print } = props;
   const [round, setRound] = useState(0);
@@ -168,8 +186,15 @@ export function PrintConfirm(props: { print: PrintState | null }) {
       <div class="overlay st-no-print" data-testid="print-confirm" data-mode={print.mode}>
         <div class="dialog" role="dialog">
           <p class="st-big">
-            <Bi t={print.mode === "sent" ? c.print.sent(print.destination) : c.print.dialog} />
+            <Bi t={print.mode === "sent" ? c.print.sent : c.print.dialog} />
           </p>
+          {print.mode === "sent" ? (
+            <p class="st-dest-line">
+              <Bi t={c.print.to} inline />
+              <br />
+              <Destination to={print.destination} />
+            </p>
+          ) : null}
           <div class="st-row">
             {print.mode === "dialog" ? (
               <button type="button" class="btn st-btn" onClick={() => setRound(round + 1)}>

@@ -93,6 +93,12 @@ export const c = {
     source: (server: boolean): T =>
       server ? t("事務局サーバーから受信したルール", "Rules received from the program's server") : t("初期設定のルール（サーバー未受信）", "Built-in defaults (none received from the server yet)"),
   },
+  date: {
+    placeholder: "例 1952-04-01 / e.g. 1952-04-01",
+    hint: t("西暦（1952-04-01）か和暦（S27.4.1、昭和27年4月1日）", "Western (1952-04-01) or Japanese era (S27.4.1)"),
+    noSuchDay: t("その日付はありません。申込書の年・月・日を確かめて入力し直してください。", "That date does not exist. Check the year, month and day on the form and type it again."),
+    unreadable: t("日付として読めません。例 1952-04-01、19520401、S27.4.1 のように入力してください。", "Not read as a date. Type it like 1952-04-01, 19520401 or S27.4.1."),
+  },
   form: {
     title: t("受付・登録（紙の申込書から）", "Register from the paper application"),
     participant: t("参加者番号", "Participant number"),
@@ -226,7 +232,8 @@ export const c = {
     measured: t("測定済み", "Measured"),
   },
   print: {
-    sent: (dest: string): T => t(`カードを印刷に送りました: ${dest}`, `The card was sent to print: ${dest}`),
+    sent: t("カードを印刷に送りました。", "The card was sent to print."),
+    to: t("送り先", "Sent to"),
     dialog: t("印刷ダイアログを開きました。プリンターを選んで印刷してください。", "The print dialog is open: choose the printer and print."),
     again: t("もう一度印刷ダイアログを開く", "Open the print dialog again"),
     done: t("閉じる", "Close"),

@@ -9,6 +9,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { AnalyzerView, CalibrationView, GateView, ScaleServiceView } from "../../lib/ipc-types";
 import { run } from "../actions";
 import { Bi, c, fmt, signed } from "../copy";
+import { isoOf } from "../dates";
+import { DateField } from "../DateField";
 import { staff } from "../ipc";
 import { getState } from "../store";
 import { GatePanel } from "./Technician";
@@ -89,8 +91,13 @@ function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSeria
     setDue(a?.inspection_due ?? "");
   }, [a?.verified_on, a?.last_inspection, a?.inspection_due]);
   const typed = serial.value.trim();
+  // As typed (西暦 or 和暦) → `YYYY-MM-DD` ("" when left empty); null = not a date.
+  const dates = [isoOf(verified), isoOf(last), isoOf(due)];
+  const datesOk = dates.every((d) => d !== null);
   const save = async () => {
-    const form = { verified_on: verified, last_inspection: last, inspection_due: due, ...(typed ? { serial_number: typed } : {}) };
+    if (!datesOk) return;
+    const [verified_on, last_inspection, inspection_due] = dates as string[];
+    const form = { verified_on, last_inspection, inspection_due, ...(typed ? { serial_number: typed } : {}) };
     const ok = await run(() => staff.analyzerDates(form));
     setSaved(ok !== undefined);
     if (ok === undefined && getState().toast?.code === "no_serial") props.onNoSerial();
@@ -98,13 +105,11 @@ function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSeria
   const date = (label: typeof c.cal.verifiedOn, value: string, set: (v: string) => void, testid: string) => (
     <label class="st-date">
       <Bi t={label} />
-      <input
-        class="st-input st-input-date"
-        type="date"
-        data-testid={testid}
+      <DateField
+        testid={testid}
         value={value}
-        onInput={(e) => {
-          set((e.target as HTMLInputElement).value);
+        onInput={(v) => {
+          set(v);
           setSaved(false);
         }}
       />
@@ -126,7 +131,7 @@ function Dates(props: { analyzer: AnalyzerView | null; serial: Serial; onNoSeria
         {date(c.cal.inspectionDue, due, setDue, "cal-due")}
       </div>
       <div class="st-row">
-        <button type="button" class="btn st-btn" data-testid="cal-save-dates" disabled={!serial.ok} onClick={() => void save()}>
+        <button type="button" class="btn st-btn" data-testid="cal-save-dates" disabled={!serial.ok || !datesOk} onClick={() => void save()}>
           <Bi t={c.cal.saveDates} />
         </button>
         {saved ? (

@@ -10,6 +10,8 @@ import type { ApplicationForm, PurposeView, RegistrationView, RulesView } from "
 import { measure, printCard, run } from "../actions";
 import { StateBadge } from "../components";
 import { Bi, c, type T } from "../copy";
+import { isoOf } from "../dates";
+import { DateField } from "../DateField";
 import { staff } from "../ipc";
 import { go, setOutcome, type StaffState } from "../store";
 
@@ -54,17 +56,20 @@ function height(s: string): number | null {
 
 function complete(d: Draft): ApplicationForm | null {
   const h = height(d.height);
-  if (!d.participant.trim() || !d.birth_date || !d.sex || h === null || !d.body_type) return null;
-  if (d.implanted === null || d.local === null || !d.applied_on || !d.consent) return null;
+  // As typed (西暦 or 和暦) → `YYYY-MM-DD`, what the command takes.
+  const birth = isoOf(d.birth_date);
+  const applied = isoOf(d.applied_on);
+  if (!d.participant.trim() || !birth || !d.sex || h === null || !d.body_type) return null;
+  if (d.implanted === null || d.local === null || !applied || !d.consent) return null;
   return {
     participant: d.participant.trim(),
-    birth_date: d.birth_date,
+    birth_date: birth,
     sex: d.sex,
     height_cm: h,
     body_type: d.body_type,
     implanted_device: d.implanted,
     lives_or_works_locally: d.local,
-    applied_on: d.applied_on,
+    applied_on: applied,
     consent: d.consent,
     paper_granted: d.consent === "paper" ? Object.keys(d.paper).filter((k) => d.paper[k]) : [],
   };
@@ -160,12 +165,17 @@ export function Register(props: { state: StaffState }) {
   const { state } = props;
   const [draft, setDraft] = useState<Draft>(empty);
   const [busy, setBusy] = useState(false);
-  const put = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
-  const form = complete(draft);
   const outcome = state.outcome;
+  // An edit answers the last refusal: its reasons no longer describe the form.
+  const put = (patch: Partial<Draft>) => {
+    setDraft({ ...draft, ...patch });
+    if (outcome?.outcome === "ineligible") setOutcome(null);
+  };
+  const form = complete(draft);
 
   const submit = async () => {
     if (!form || busy) return;
+    setOutcome(null);
     setBusy(true);
     const out = await run(() => staff.register(form));
     setBusy(false);
@@ -198,7 +208,7 @@ export function Register(props: { state: StaffState }) {
             <input class="st-input" data-testid="f-participant" type="text" autocomplete="off" spellcheck={false} value={draft.participant} onInput={(e) => put({ participant: (e.target as HTMLInputElement).value })} />
           </Row>
           <Row label={c.form.birthDate}>
-            <input class="st-input st-input-date" data-testid="f-birth" type="date" min="1900-01-01" max={today()} value={draft.birth_date} onInput={(e) => put({ birth_date: (e.target as HTMLInputElement).value })} />
+            <DateField testid="f-birth" value={draft.birth_date} onInput={(birth_date) => put({ birth_date })} />
           </Row>
           <Row label={c.form.sex}>
             <Choice name="sex" value={draft.sex} options={[["male", c.form.male], ["female", c.form.female]]} onPick={(sex) => put({ sex })} />
@@ -216,7 +226,7 @@ export function Register(props: { state: StaffState }) {
             <Choice name="local" value={draft.local} options={[[true, c.form.yes], [false, c.form.no]]} onPick={(local) => put({ local })} />
           </Row>
           <Row label={c.form.appliedOn}>
-            <input class="st-input st-input-date" data-testid="f-applied" type="date" max={today()} value={draft.applied_on} onInput={(e) => put({ applied_on: (e.target as HTMLInputElement).value })} />
+            <DateField testid="f-applied" value={draft.applied_on} onInput={(applied_on) => put({ applied_on })} />
           </Row>
           <Row label={c.form.consent}>
             <Choice name="consent" value={draft.consent} options={[["on_screen", c.form.onScreen], ["paper", c.form.paper]]} onPick={(consent) => put({ consent })} />

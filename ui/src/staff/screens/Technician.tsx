@@ -3,8 +3,10 @@
 // the card-reader test, sync status and backlog, and whether participants may measure.
 // Deliberately not here: talking to the analyzer (the station), calibration (Calibration.tsx).
 
+import { Fragment } from "preact";
+import { memo } from "preact/compat";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import type { GateView, ScaleServiceView, StaffSyncView } from "../../lib/ipc-types";
+import type { GateView, ScaleServiceView, StaffSyncView, TapLine } from "../../lib/ipc-types";
 import { cardTest, leaveTechnician, run, tapOn } from "../actions";
 import { Field } from "../components";
 import { Bi, c } from "../copy";
@@ -128,17 +130,38 @@ function Monitor(props: { tap: StaffState["tap"]; on: boolean }) {
       ) : (
         <ol class="st-tap" ref={box} data-testid="tap-lines" onScroll={onScroll}>
           {props.tap.map(({ seq, line }) => (
-            <li key={seq} class={`st-tap-line st-tap-${line.kind}`} data-kind={line.kind}>
-              <span class="st-tap-at">{(line.at_ms / 1000).toFixed(3)}</span>
-              <span class="st-tap-kind">{line.kind}</span>
-              <span class="st-tap-text">{line.text}</span>
-            </li>
+            <TapRow key={seq} line={line} />
           ))}
         </ol>
       )}
     </div>
   );
 }
+
+/** A frame's text with a break allowed after each comma (never inside a number or a field). */
+function commaBreaks(text: string) {
+  const parts = text.split(/(?<=,)/);
+  return parts.map((p, i) => (
+    <Fragment key={i}>
+      {p}
+      {i < parts.length - 1 ? <wbr /> : null}
+    </Fragment>
+  ));
+}
+
+/** One monitor line: time and kind on a compact line above the text, which takes the full width.
+ * Memoised: a line never changes, and hundreds are shown. */
+const TapRow = memo(function TapRow(props: { line: TapLine }) {
+  const { line } = props;
+  return (
+    <li class={`st-tap-line st-tap-${line.kind}`} data-kind={line.kind}>
+      <span class="st-tap-head">
+        <span class="st-tap-at">{(line.at_ms / 1000).toFixed(3)}</span> <span class="st-tap-kind">{line.kind}</span>
+      </span>
+      <span class="st-tap-text">{commaBreaks(line.text)}</span>
+    </li>
+  );
+});
 
 function CardTest(props: { on: boolean; tests: StaffState["cardTests"] }) {
   return (
