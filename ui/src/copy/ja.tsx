@@ -144,8 +144,21 @@ export const ja: Copy = {
   },
   attract: {
     title: "カードをかざしてください",
-    hintCamera: "カメラの前に、カードのQRコードを見せてください。",
-    hintNoCamera: "カードリーダーに、カードをかざしてください。",
+    // <wbr> after 「、」: .lead keeps words whole (keep-all), the break goes there.
+    hintCamera: (
+      <>
+        カメラの前に、
+        <wbr />
+        カードのQRコードを見せてください。
+      </>
+    ),
+    hintNoCamera: (
+      <>
+        カードリーダーに、
+        <wbr />
+        カードをかざしてください。
+      </>
+    ),
     previewLabel: "カメラの映像 (保存しません)",
     previewWaiting: "カメラを準備しています…",
     cameraLost: (

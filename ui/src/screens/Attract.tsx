@@ -81,7 +81,8 @@ function SheetPlace({ copy, path }: { copy: Copy; path: string }) {
 
 export function Attract({ copy, lang, info, camera, preview, availability }: Props) {
   const hasCamera = info?.camera ?? false;
-  const demo = info?.demo ?? null;
+  // Demo mode with nothing to show (an empty cards file, no sheet): no panel at all.
+  const demo = info?.demo && (info.demo.cards.length > 0 || info.demo.sheet) ? info.demo : null;
   if (availability && !availability.open) {
     const words = copy.attract.unavailable(availability.reason ?? "");
     return (
