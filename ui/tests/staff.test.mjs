@@ -299,6 +299,18 @@ test("register: the form → ineligible reasons explained → registered pending
   await shot(page, "staff-09b-print-sent-path");
   await audited(page, "print sent to a folder");
   await page.locator('[data-testid="print-close"]').click();
+  // A long file name with hyphens after a short folder: the name moves to the next line whole.
+  await page.evaluate(() => {
+    window.__staff.replies.staff_print_card = { mode: "sent", destination: "/srv/print/card-2026-11-24-A-731904-reprint-0001.pdf" };
+  });
+  await page.locator('[data-testid="print-card"]').click();
+  await page.waitForSelector('[data-testid="print-confirm"][data-mode="sent"]');
+  const longName = await page.locator('[data-testid="print-destination"] .st-dest-file').evaluate((el) => ({
+    rects: new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size,
+    fits: el.getBoundingClientRect().right <= el.closest(".dialog").getBoundingClientRect().right,
+  }));
+  assert.deepEqual(longName, { rects: 1, fits: true }, "the file name on one line, inside the dialog");
+  await page.locator('[data-testid="print-close"]').click();
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // Into the queue, then measure.
