@@ -152,7 +152,19 @@ test("register: the form → ineligible reasons explained → registered pending
   assert.ok((await plainText(page, '[data-testid="f-applied-read"]')).includes("令和8年11月20日"));
   assert.equal(await page.locator('[data-testid="f-birth"]').getAttribute("type"), "text", "no locale-ordered date picker");
   assert.equal(await page.locator('[data-testid="f-birth"]').getAttribute("inputmode"), "numeric");
-  assert.ok((await page.locator('[data-testid="f-birth"]').getAttribute("placeholder")).includes("1952-04-01"));
+  assert.equal(await page.locator('[data-testid="f-birth"]').getAttribute("placeholder"), "例 e.g. 1952-04-01");
+  // The whole placeholder fits the field (none of it cut off).
+  const fits = await page.locator('[data-testid="f-birth"]').evaluate((el) => {
+    const probe = document.createElement("span");
+    const cs = getComputedStyle(el);
+    probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font:${cs.font};letter-spacing:${cs.letterSpacing}`;
+    probe.textContent = el.placeholder;
+    document.body.append(probe);
+    const w = probe.getBoundingClientRect().width;
+    probe.remove();
+    return w <= el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  });
+  assert.ok(fits, "the placeholder fits the date field");
   await page.locator('[data-testid="choice-consent"] [data-value="paper"]').click();
   // Paper consent: one tick per purpose, the required one marked.
   assert.equal(await page.locator('[data-testid="paper-purposes"] li').count(), 3);

@@ -94,7 +94,8 @@ export const c = {
       server ? t("事務局サーバーから受信したルール", "Rules received from the program's server") : t("初期設定のルール（サーバー未受信）", "Built-in defaults (none received from the server yet)"),
   },
   date: {
-    placeholder: "例 1952-04-01 / e.g. 1952-04-01",
+    // Both languages in what fits the field: 「例」 and "e.g." share the one example.
+    placeholder: "例 e.g. 1952-04-01",
     hint: t("西暦（1952-04-01）か和暦（S27.4.1、昭和27年4月1日）", "Western (1952-04-01) or Japanese era (S27.4.1)"),
     noSuchDay: t("その日付はありません。申込書の年・月・日を確かめて入力し直してください。", "That date does not exist. Check the year, month and day on the form and type it again."),
     unreadable: t("日付として読めません。例 1952-04-01、19520401、S27.4.1 のように入力してください。", "Not read as a date. Type it like 1952-04-01, 19520401 or S27.4.1."),
