@@ -63,7 +63,7 @@ test("days that do not exist are refused, not rolled over", () => {
 });
 
 test("what is not a date is unreadable (the field says how to type one)", () => {
-  for (const typed of ["1952", "52-4-1", "1952-04", "April 1 1952", "X27.4.1", "昭和27年", "1952-04-01x", "195204011"]) {
+  for (const typed of ["1952-04-0", "1952-0-1", "S27.4.0", "1952", "52-4-1", "1952-04", "April 1 1952", "X27.4.1", "昭和27年", "1952-04-01x", "195204011"]) {
     assert.equal(readDate(typed).kind, "unreadable", typed);
     assert.equal(isoOf(typed), null, typed);
   }

@@ -61,6 +61,9 @@ export function readDate(typed: string): DateRead {
   let y: number, m: number, d: number;
   const w = WESTERN.exec(s) ?? DIGITS.exec(s);
   const j = w ? null : JAPANESE.exec(s);
+  // A lone "0" month or day is a date still being typed (`1952-04-0` → `1952-04-05`), not an error.
+  const parts = w ? [w[2], w[3]] : j ? [j[3], j[4]] : [];
+  if (parts.includes("0")) return { kind: "unreadable" };
   if (w) {
     [y, m, d] = [Number(w[1]), Number(w[2]), Number(w[3])];
   } else if (j) {
