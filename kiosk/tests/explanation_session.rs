@@ -20,7 +20,7 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use hakaru_central::api::{router, system_clock, AppState};
 use hakaru_central::ids::{ProgramId, StationId as CentralStationId};
 use hakaru_central::storage::{StationContext, Storage};
-use hakaru_e2e::{central_sqlite, central_station, policy_documents};
+use hakaru_e2e::{central_sqlite, central_station};
 use hakaru_kiosk::staff_view::{
     ApplicationForm, PrintOutcome, RegistrationOutcome, RegistrationView, StaffEvent,
 };
@@ -30,7 +30,7 @@ use hakaru_station::domain::{Date, ParticipantNumber, StationId};
 use hakaru_station::store::{Store, StoreConfig};
 use hakaru_station::sync::{CentralClient, ClientOptions, Credential, SyncWorker, WorkerSettings};
 use hakaru_station::{Clock, SystemClock};
-use hakaru_wire::api::{PurposeDef, StaffAccount, StaffRole};
+use hakaru_wire::api::{StaffAccount, StaffRole};
 use hakaru_wire::Timestamp;
 use std::path::Path;
 use std::sync::Arc;
@@ -95,25 +95,7 @@ impl Central {
         let t = now();
         let program = ProgramId::new("kita-health").unwrap();
         let credential = central_station(&*storage, &program, STATION, t).await;
-        for document in policy_documents() {
-            storage
-                .publish_document(&program, &document, t)
-                .await
-                .unwrap();
-        }
-        storage
-            .put_purpose(
-                &program,
-                &PurposeDef {
-                    id: "service".into(),
-                    required: true,
-                    label_ja: "測定とポイント付与".into(),
-                    label_en: "Measuring and points".into(),
-                },
-                t,
-            )
-            .await
-            .unwrap();
+        support::publish_terms_and_service(&*storage, &program, t).await;
         let salt = SaltString::from_b64("ZXhwbGFuYXRpb24tc2Vzc2lvbg").unwrap();
         let password_hash = argon2::Argon2::default()
             .hash_password(PASSWORD.as_bytes(), &salt)

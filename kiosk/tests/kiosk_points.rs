@@ -18,14 +18,14 @@ use hakaru_central::api::{router, system_clock, AppState};
 use hakaru_central::ids::ProgramId;
 use hakaru_central::points::{Period, PointsRules};
 use hakaru_central::storage::{CardIssue, Storage};
-use hakaru_e2e::{central_sqlite, central_station, policy_documents};
+use hakaru_e2e::{central_sqlite, central_station};
 use hakaru_kiosk::view::{Answer, KioskEvent, PointsView, ResultsView, Screen, SyncView};
 use hakaru_kiosk::Kiosk;
 use hakaru_station::domain::{ParticipantNumber, StationId};
 use hakaru_station::store::{Store, StoreConfig};
 use hakaru_station::sync::{CentralClient, ClientOptions, Credential, SyncWorker, WorkerSettings};
 use hakaru_station::{Clock, SystemClock};
-use hakaru_wire::api::{ParticipantStatus, PurposeDef, RosterEntry};
+use hakaru_wire::api::{ParticipantStatus, RosterEntry};
 use hakaru_wire::{EventKind, Sex, Timestamp};
 use std::path::Path;
 use std::sync::Arc;
@@ -87,25 +87,7 @@ impl Central {
             )
             .await
             .unwrap();
-        for document in policy_documents() {
-            storage
-                .publish_document(&program, &document, t)
-                .await
-                .unwrap();
-        }
-        storage
-            .put_purpose(
-                &program,
-                &PurposeDef {
-                    id: "service".into(),
-                    required: true,
-                    label_ja: "測定とポイント付与".into(),
-                    label_en: "Measuring and points".into(),
-                },
-                t,
-            )
-            .await
-            .unwrap();
+        support::publish_terms_and_service(&*storage, &program, t).await;
         let today = u16::try_from(t.as_unix_ms() / 86_400_000).unwrap();
         let card = storage
             .issue_card(

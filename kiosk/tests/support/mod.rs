@@ -301,3 +301,32 @@ pub fn qr_of_pdf(pdf: &Path, dir: &Path) -> String {
     })
     .expect("the printed card's QR code decodes")
 }
+
+/// Publishes the consent texts every server-backed suite uses on the program's server: the terms
+/// and privacy policy in Japanese and English ([`hakaru_e2e::policy_documents`]) and the one
+/// required purpose, `service`.
+pub async fn publish_terms_and_service(
+    storage: &dyn hakaru_central::storage::Storage,
+    program: &hakaru_central::ids::ProgramId,
+    at: hakaru_wire::Timestamp,
+) {
+    for document in hakaru_e2e::policy_documents() {
+        storage
+            .publish_document(program, &document, at)
+            .await
+            .unwrap();
+    }
+    storage
+        .put_purpose(
+            program,
+            &hakaru_wire::api::PurposeDef {
+                id: "service".into(),
+                required: true,
+                label_ja: "測定とポイント付与".into(),
+                label_en: "Measuring and points".into(),
+            },
+            at,
+        )
+        .await
+        .unwrap();
+}
